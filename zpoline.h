@@ -1,0 +1,118 @@
+/*
+ * zpoline.h - the hook ABI of libzpoline.so (version 1).
+ *
+ * A hook library is a shared object that exports one function:
+ *
+ *     zpoline_hook_fn zpoline_hook_init(struct zpoline_init *init);
+ *
+ * libzpoline.so loads it with dlmopen(LM_ID_NEWLM), so the hook and every
+ * library it depends on (its own libc included) live in a separate link-map
+ * namespace whose code is never rewritten: a hook may call printf, malloc
+ * or fopen without its system calls coming back to it.
+ *
+ * zpoline_hook_init runs once, in the program's first thread, before the
+ * program's own constructors.  It reads what the runtime offers in *init,
+ * may fill in the fields marked "hook", and returns the hook function, or
+ * NULL to refuse (the runtime then falls back to its next choice of hook).
+ *
+ * The hook function is then called for every system call the program
+ * makes, in the thread that makes it:
+ *
+ *     long hook(struct zpoline_call *call)
+ *     {
+ *         if (call->nr == SYS_openat && is_secret((char *)call->args[1]))
+ *             return -EPERM;                    answer without the call
+ *         return ZPOLINE_DO_SYSCALL;            let the call through
+ *     }
+ *
+ * A hook has three ways to finish:
+ *   - return ZPOLINE_DO_SYSCALL: the runtime makes the call, with the
+ *     number and arguments as they are in *call when the hook returns (a
+ *     hook may change them), and passes its result to init->after if the
+ *     hook set one.  This is the cheapest way: the kernel is entered from
+ *     the trampoline, after the hook's frames are gone;
+ *   - return the result itself (e.g. -EPERM): no system call is made;
+ *   - call init->next(call) to make the call now and see its result, then
+ *     return that result (or another).  next() is what a chain of hooks
+ *     uses.  For the few calls that can only be made from the trampoline
+ *     (see ZPOLINE_DO_SYSCALL below) next() makes no call and returns
+ *     ZPOLINE_DO_SYSCALL, which the hook must return; their result, when
+ *     there is one, reaches init->after.
+ *
+ * Whatever the hook does to *call, the program's registers are restored as
+ * a real `syscall` leaves them: rax holds the result, every other general
+ * register, rflags and (unless the hook declares ZPOLINE_HOOK_NO_VECTOR)
+ * the x87/SSE/AVX/AVX-512 state are as they were.
+ *
+ * Re-entry: while a thread runs inside the hook, system calls that reach
+ * the runtime again on that thread (from the shared dynamic linker, or from
+ * a signal handler that interrupted the hook) are made directly, without
+ * calling the hook.
+ *
+ * Return values follow the kernel's convention: -4095..-1 is -errno.
+ */
+#ifndef ZPOLINE_H
+#define ZPOLINE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZPOLINE_ABI_VERSION 1
+
+/*
+ * A hook's "make the call" answer.  No system call returns it: results in
+ * -4095..-1 are errors, and -4096 would be an address in the kernel's half.
+ */
+#define ZPOLINE_DO_SYSCALL (-4096L)
+
+/* One system call as the hook sees it. */
+struct zpoline_call {
+	long nr;		/* system call number (rax) */
+	long args[6];		/* rdi, rsi, rdx, r10, r8, r9 */
+	const void *site;	/* address of the rewritten instruction */
+};
+
+typedef long (*zpoline_hook_fn)(struct zpoline_call *call);
+
+/* Flags a hook may set in zpoline_init.flags. */
+#define ZPOLINE_HOOK_NO_VECTOR 1u /* the hook and all it calls leave x87,
+				     SSE, AVX and AVX-512 registers alone
+				     (e.g. built with -mgeneral-regs-only
+				     and calling no libc): the runtime then
+				     does not save them around the hook */
+
+struct zpoline_init {
+	/* runtime: what it offers */
+	unsigned abi_version;	/* ZPOLINE_ABI_VERSION of the runtime */
+	unsigned size;		/* sizeof(struct zpoline_init) of the runtime */
+	zpoline_hook_fn next;	/* makes the call and returns its result */
+
+	/* hook: what it asks for (all optional, zero by default) */
+	unsigned flags;		/* ZPOLINE_HOOK_* */
+
+	/*
+	 * Called after a call the hook let through with ZPOLINE_DO_SYSCALL,
+	 * with its result, in the calling thread.  Not called in the child
+	 * of fork, vfork or clone (where the result is 0), nor for calls that
+	 * do not return (exit, exit_group, successful execve, rt_sigreturn).
+	 */
+	void (*after)(const struct zpoline_call *call, long result);
+
+	/*
+	 * Called before exit_group, before a thread's exit, and before
+	 * execve or execveat, after the hook has seen that call: the place
+	 * to flush what the hook buffered.  The runtime also flushes the
+	 * hook namespace's stdio (fflush(NULL)) at these points.
+	 */
+	void (*flush)(void);
+};
+
+/* The one symbol a hook library exports. */
+zpoline_hook_fn zpoline_hook_init(struct zpoline_init *init);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZPOLINE_H */
