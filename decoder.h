@@ -61,4 +61,23 @@ typedef void (*zp_site_fn)(void *ctx, uintptr_t addr);
 size_t zp_find_sites(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
 		     zp_site_fn fn, void *ctx, struct zp_scan_stats *st);
 
+/* What zp_find_candidates says of each 0f 05 / 0f 34 byte pair. */
+enum zp_verdict {
+	ZP_SITE,     /* a syscall/sysenter instruction: zp_find_sites reports it */
+	ZP_INSIDE,   /* part of another instruction */
+	ZP_UNPLACED, /* not proven either way (outside every FDE, or the
+			decode to it met an invalid encoding): not reported */
+};
+
+typedef void (*zp_cand_fn)(void *ctx, uintptr_t addr, enum zp_verdict v);
+
+/*
+ * The same scan as zp_find_sites, calling fn for every candidate byte
+ * pair with its verdict instead of for the sites alone: what an auditor
+ * (zpscan) wants to see.  Returns the number of sites.
+ */
+size_t zp_find_candidates(const struct zp_elf *elf, uintptr_t lo,
+			  uintptr_t hi, zp_cand_fn fn, void *ctx,
+			  struct zp_scan_stats *st);
+
 #endif /* ZP_DECODER_H */

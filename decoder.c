@@ -1,0 +1,904 @@
+/*
+ * decoder.c - x86-64 instruction lengths, and the system call sites of
+ * loaded ELF code.
+ *
+ * Two jobs, one per half of this file:
+ *
+ *   zp_insn_len    the length of one 64-bit-mode instruction, from opcode
+ *                  maps kept as data (one row of 16 opcodes per line, to be
+ *                  read against the Intel SDM Vol. 2 appendix A and the AMD
+ *                  APM Vol. 3 appendix A).
+ *   zp_find_sites  the syscall/sysenter instructions of a code range,
+ *                  proven by decoding from a known instruction boundary.
+ *
+ * Invariants, relied on by libzpoline.so (which calls this at start-up and
+ * from its dispatch path) and checked by `make check-decoder`:
+ *   - no libc, no allocation, no mutable global state, no vector registers
+ *     (built with -mgeneral-regs-only; `nm` shows no undefined symbol);
+ *   - zp_insn_len reads at most min(n, 15) bytes at p, and only the bytes
+ *     it needs: prefixes, opcode, ModRM, SIB and the VEX/EVEX/XOP payload;
+ *     displacements and immediates are counted, never read;
+ *   - zp_find_sites reads only [lo, hi) and the object's mapped unwind
+ *     tables, after checking that they lie inside one of its PT_LOADs.
+ *
+ * What "invalid" (0) covers: encodings that are #UD in 64-bit mode at the
+ * level of the opcode (an undefined opcode, a group member that does not
+ * exist, a VEX/EVEX/XOP prefix that cannot start an instruction, a VEX or
+ * EVEX map that does not exist), instructions longer than 15 bytes, and
+ * instructions cut off by n.  Operand-level faults (LOCK on a register
+ * operand, VEX.L on a 128-bit-only instruction, an undefined opcode inside
+ * a VEX/EVEX map) are not decided: their length is well defined anyway.
+ */
+#include <elf.h>
+
+#include "decoder.h"
+
+/* ---- Opcode attributes ---------------------------------------------------
+ *
+ * One byte per opcode.  Bits 0-2: the immediate (or displacement-like
+ * operand) that follows the opcode and its ModRM; bit 3: a ModRM byte
+ * follows the opcode; bits 4-7: a class that is not an ordinary
+ * instruction and is handled by code (prefixes, escapes, groups whose
+ * members differ in length or validity).
+ */
+enum {
+	I0,  /* no immediate */
+	IB,  /* ib: 1 byte */
+	IW,  /* iw: 2 bytes (also two ib, as in SSE4a extrq/insertq) */
+	IZ,  /* iz: 2 bytes with operand size 16 (66 without REX.W), else 4 */
+	IV,  /* iv: B8+r mov: 8 with REX.W, 2 with 66, else 4 */
+	IM,  /* moffs: the address size, 8 (4 with 67) */
+	IWB, /* enter: iw then ib, 3 bytes */
+	ID,  /* rel32, or a fixed 4 bytes: 66 does not shorten it in 64-bit
+		mode (Intel: near branches ignore 66 there) */
+};
+#define M 0x08 /* ModRM follows the opcode */
+
+enum {
+	C_PFX = 1, /* legacy prefix: 66 67 F2 F3 F0 and the segments */
+	C_REX,	   /* 40-4F */
+	C_0F,	   /* escape to the two-byte map */
+	C_0F38,	   /* escape to the 0F 38 map */
+	C_0F3A,	   /* escape to the 0F 3A map */
+	C_VEX3,	   /* C4: three-byte VEX */
+	C_VEX2,	   /* C5: two-byte VEX */
+	C_EVEX,	   /* 62 */
+	C_8F,	   /* 8F: group 1A (pop Ev, /0 only) or XOP */
+	C_GRP3,	   /* F6/F7: /0 and /1 take an immediate, /2../7 do not */
+	C_GRP11,   /* C6/C7: /0 mov; C6 F8 xabort ib, C7 F8 xbegin rel */
+	C_GRP45,   /* FE: /0 /1 only; FF: all but /7, /3 /5 memory only */
+	C_CR,	   /* 0F 20-23 mov to/from CR/DR: ModRM.mod is ignored */
+	C_SSE4A,   /* 0F 78: vmread; 66: extrq ib,ib; F2: insertq ib,ib */
+	C_BAD,	   /* #UD in 64-bit mode */
+};
+#define CLASS(c) ((c) << 4)
+
+/* Short names for the table rows below. */
+#define _   I0
+#define Ib  IB
+#define Iw  IW
+#define Iz  IZ
+#define Iv  IV
+#define Om  IM
+#define Jz  ID
+#define E   M
+#define EIb (M | IB)
+#define EIz (M | IZ)
+#define PFX CLASS(C_PFX)
+#define REX CLASS(C_REX)
+#define UD  CLASS(C_BAD)
+#define SPC(c) CLASS(c)
+
+/*
+ * The one-byte map, SDM Vol. 2 table A-2 (AMD APM Vol. 3 table A-1).
+ * Rows are opcode xN, columns x0..xF.
+ */
+static const uint8_t map0[256] = {
+/*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
+/* 0x */  E,   E,   E,   E,   Ib,  Iz,  UD,  UD,  E,   E,   E,   E,   Ib,  Iz,  UD,  SPC(C_0F),
+	/* add Eb,Gb .. add rAX,Iz; push/pop es #UD; or ...; push cs #UD; 0F escape */
+/* 1x */  E,   E,   E,   E,   Ib,  Iz,  UD,  UD,  E,   E,   E,   E,   Ib,  Iz,  UD,  UD,
+	/* adc; push/pop ss #UD; sbb; push/pop ds #UD */
+/* 2x */  E,   E,   E,   E,   Ib,  Iz,  PFX, UD,  E,   E,   E,   E,   Ib,  Iz,  PFX, UD,
+	/* and; es: prefix; daa #UD; sub; cs: prefix; das #UD */
+/* 3x */  E,   E,   E,   E,   Ib,  Iz,  PFX, UD,  E,   E,   E,   E,   Ib,  Iz,  PFX, UD,
+	/* xor; ss: prefix; aaa #UD; cmp; ds: prefix; aas #UD */
+/* 4x */  REX, REX, REX, REX, REX, REX, REX, REX, REX, REX, REX, REX, REX, REX, REX, REX,
+	/* REX prefixes (inc/dec in 32-bit mode) */
+/* 5x */  _,   _,   _,   _,   _,   _,   _,   _,   _,   _,   _,   _,   _,   _,   _,   _,
+	/* push r64; pop r64 */
+/* 6x */  UD,  UD,  SPC(C_EVEX), E, PFX, PFX, PFX, PFX, Iz, EIz, Ib,  EIb, _,   _,   _,   _,
+	/* pusha, popa #UD; EVEX (bound in 32-bit); movsxd Gv,Ev; fs: gs: 66 67;
+	   push Iz; imul Gv,Ev,Iz; push Ib; imul Gv,Ev,Ib; ins; outs */
+/* 7x */  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,
+	/* jcc rel8 */
+/* 8x */  EIb, EIz, UD,  EIb, E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   SPC(C_8F),
+	/* group 1 Eb,Ib; Ev,Iz; 82 #UD; Ev,Ib; test; xchg; mov; mov Ev,Sw; lea;
+	   mov Sw,Ew; group 1A pop Ev, or XOP */
+/* 9x */  _,   _,   _,   _,   _,   _,   _,   _,   _,   _,   UD,  _,   _,   _,   _,   _,
+	/* xchg r,rAX (90 nop/pause); cbw; cwd; callf #UD; fwait; pushf; popf;
+	   sahf; lahf */
+/* Ax */  Om,  Om,  Om,  Om,  _,   _,   _,   _,   Ib,  Iz,  _,   _,   _,   _,   _,   _,
+	/* mov al/rAX <-> moffs; movs; cmps; test al,Ib; test rAX,Iz; stos;
+	   lods; scas */
+/* Bx */  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Iv,  Iv,  Iv,  Iv,  Iv,  Iv,  Iv,  Iv,
+	/* mov r8,Ib; mov r,Iv (imm64 with REX.W) */
+/* Cx */  EIb, EIb, Iw,  _,   SPC(C_VEX3), SPC(C_VEX2), SPC(C_GRP11), SPC(C_GRP11), IWB, _, Iw, _, _, Ib, UD, _,
+	/* group 2 Eb,Ib; Ev,Ib; ret Iw; ret; VEX3 (les); VEX2 (lds);
+	   group 11 Eb,Ib; Ev,Iz; enter Iw,Ib; leave; retf Iw; retf; int3;
+	   int Ib; into #UD; iret */
+/* Dx */  E,   E,   E,   E,   UD,  UD,  UD,  _,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* group 2 by 1 and cl; aam, aad, salc #UD; xlat; x87 escapes D8-DF */
+/* Ex */  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Ib,  Jz,  Jz,  UD,  Ib,  _,   _,   _,   _,
+	/* loopne; loope; loop; jrcxz; in al/eAX,Ib; out Ib,al/eAX; call rel32;
+	   jmp rel32; jmpf #UD; jmp rel8; in/out with dx */
+/* Fx */  PFX, _,   PFX, PFX, _,   _,   SPC(C_GRP3), SPC(C_GRP3), _, _, _, _, _,   _,   SPC(C_GRP45), SPC(C_GRP45),
+	/* lock; int1; repne; rep; hlt; cmc; group 3 Eb; Ev; clc; stc; cli;
+	   sti; cld; std; group 4; group 5 */
+};
+
+/*
+ * The two-byte map 0F xx, SDM table A-3 (APM table A-2).  The mandatory
+ * prefixes 66/F2/F3 select among instructions of the same length here,
+ * except at 0F 78 (SSE4a) and 0F B8 (popcnt needs F3), which code handles.
+ */
+#define POPCNT SPC(C_BAD) /* 0F B8: valid only as F3 0F B8 popcnt */
+static const uint8_t map0f[256] = {
+/*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
+/* 0x */  E,   E,   E,   E,   UD,  _,   _,   _,   _,   _,   UD,  _,   UD,  E,   _,   EIb,
+	/* group 6; group 7; lar; lsl; syscall; clts; sysret; invd; wbinvd;
+	   ud2; prefetch group (AMD); femms; 3DNow! (ModRM, then an ib suffix
+	   naming the operation) */
+/* 1x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* movups..movhps; group 16 prefetch; hint nops 19-1F (endbr, bnd*) */
+/* 2x */  SPC(C_CR), SPC(C_CR), SPC(C_CR), SPC(C_CR), UD, UD, UD, UD, E, E, E, E, E, E, E, E,
+	/* mov r,cr; mov r,dr; mov cr,r; mov dr,r; mov tr #UD; movaps..comis */
+/* 3x */  _,   _,   _,   _,   _,   _,   UD,  _,   SPC(C_0F38), UD, SPC(C_0F3A), UD, UD, UD, UD, UD,
+	/* wrmsr; rdtsc; rdmsr; rdpmc; sysenter; sysexit; getsec; 0F 38; 0F 3A */
+/* 4x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* cmovcc */
+/* 5x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* movmsk, sqrt, rsqrt, rcp, and, andn, or, xor, add, mul, cvt, sub,
+	   min, div, max */
+/* 6x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* punpck*, pcmpgt*, pack*, movd/q, movq/movdq* */
+/* 7x */  EIb, EIb, EIb, EIb, E,   E,   E,   _,   SPC(C_SSE4A), E, UD, UD, E,  E,   E,   E,
+	/* pshuf* Ib; groups 12, 13, 14 Ib; pcmpeq*; emms; vmread / extrq,
+	   insertq; vmwrite / extrq, insertq (no immediate); haddp, hsubp;
+	   movd/q; movq/movdq* */
+/* 8x */  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,  Jz,
+	/* jcc rel32 */
+/* 9x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* setcc */
+/* Ax */  _,   _,   _,   E,   EIb, E,   UD,  UD,  _,   _,   _,   E,   EIb, E,   E,   E,
+	/* push fs; pop fs; cpuid; bt; shld Ib; shld cl; push gs; pop gs; rsm;
+	   bts; shrd Ib; shrd cl; group 15 (fxsave.., fences); imul Gv,Ev */
+/* Bx */  E,   E,   E,   E,   E,   E,   E,   E,   POPCNT, E, EIb, E,  E,   E,   E,   E,
+	/* cmpxchg; lss; btr; lfs; lgs; movzx; popcnt (F3 only; jmpe #UD);
+	   group 10 ud1; group 8 Ev,Ib; btc; bsf/tzcnt; bsr/lzcnt; movsx */
+/* Cx */  E,   E,   EIb, E,   EIb, EIb, EIb, E,   _,   _,   _,   _,   _,   _,   _,   _,
+	/* xadd; cmpps Ib; movnti; pinsrw Ib; pextrw Ib; shufps Ib; group 9;
+	   bswap */
+/* Dx */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* addsub, psrl*, paddq, pmullw, movq, pmovmskb, psubus*, pminub, pand,
+	   paddus*, pmaxub, pandn */
+/* Ex */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* pavg, psra*, pmulhu, pmulh, cvt, movntq, psubs*, pmins, por, padds*,
+	   pmaxs, pxor */
+/* Fx */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* lddqu, psll*, pmuludq, pmadd, psadbw, maskmov, psub*, padd*; ud0 */
+};
+
+/*
+ * The three-byte map 0F 38 xx without VEX, SDM table A-4: every
+ * instruction has a ModRM and no immediate.  Blank rows hold only
+ * VEX/EVEX instructions.
+ */
+static const uint8_t map0f38[256] = {
+/*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
+/* 0x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   UD,  UD,  UD,  UD,
+	/* pshufb, phadd*, pmaddubsw, phsub*, psign*, pmulhrsw */
+/* 1x */  E,   UD,  UD,  UD,  E,   E,   UD,  E,   UD,  UD,  UD,  UD,  E,   E,   E,   UD,
+	/* pblendvb; blendvps; blendvpd; ptest; pabsb, pabsw, pabsd */
+/* 2x */  E,   E,   E,   E,   E,   E,   UD,  UD,  E,   E,   E,   E,   UD,  UD,  UD,  UD,
+	/* pmovsx*; pmuldq; pcmpeqq; movntdqa; packusdw */
+/* 3x */  E,   E,   E,   E,   E,   E,   UD,  E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* pmovzx*; pcmpgtq; pmins*, pminu*, pmaxs*, pmaxu* */
+/* 4x */  E,   E,   UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+	/* pmulld; phminposuw */
+/* 5x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* 6x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* 7x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* 8x */  E,   E,   E,   UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+	/* invept; invvpid; invpcid */
+/* 9x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* Ax */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* Bx */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* Cx */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  E,   E,   E,   E,   E,   E,   UD,  E,
+	/* sha1nexte, sha1msg1, sha1msg2, sha256rnds2, sha256msg1, sha256msg2;
+	   gf2p8mulb */
+/* Dx */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  E,   UD,  UD,  E,   E,   E,   E,   E,
+	/* Key Locker aes*wide*kl (F3); aesimc; aesenc, aesenclast, aesdec,
+	   aesdeclast (and the F3 *kl forms) */
+/* Ex */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* Fx */  E,   E,   UD,  UD,  UD,  E,   E,   UD,  E,   E,   E,   E,   E,   UD,  UD,  UD,
+	/* movbe / crc32; wruss; adcx, adox, wrss; movdir64b, enqcmd(s);
+	   movdiri; encodekey128; encodekey256; aadd, aand, aor, axor */
+};
+
+/*
+ * The three-byte map 0F 3A xx without VEX, SDM table A-5: every
+ * instruction has a ModRM and an ib.
+ */
+static const uint8_t map0f3a[256] = {
+/*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
+/* 0x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  EIb, EIb, EIb, EIb, EIb, EIb, EIb, EIb,
+	/* roundps, roundpd, roundss, roundsd, blendps, blendpd, pblendw,
+	   palignr */
+/* 1x */  UD,  UD,  UD,  UD,  EIb, EIb, EIb, EIb, UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+	/* pextrb, pextrw, pextrd/q, extractps */
+/* 2x */  EIb, EIb, EIb, UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+	/* pinsrb, insertps, pinsrd/q */
+/* 3x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* 4x */  EIb, EIb, EIb, UD,  EIb, UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+	/* dpps, dppd, mpsadbw; pclmulqdq */
+/* 5x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* 6x */  EIb, EIb, EIb, EIb, UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+	/* pcmpestrm, pcmpestri, pcmpistrm, pcmpistri */
+/* 7x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* 8x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* 9x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* Ax */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* Bx */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* Cx */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  EIb, UD,  EIb, EIb,
+	/* sha1rnds4; gf2p8affineqb, gf2p8affineinvqb */
+/* Dx */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  EIb,
+	/* aeskeygenassist */
+/* Ex */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+/* Fx */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,
+};
+
+/*
+ * Map 1 (0F) under VEX and EVEX, SDM tables A-3 and A-4: every instruction
+ * has a ModRM, except vzeroupper/vzeroall (77); the ones with an ib are
+ * the same as without VEX.  Which opcodes exist under VEX/EVEX is not
+ * checked (see the top of the file).
+ */
+static const uint8_t vexmap1[256] = {
+/*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
+/* 0x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* 1x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* 2x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* 3x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* 4x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* 5x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* 6x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* 7x */  EIb, EIb, EIb, EIb, E,   E,   E,   _,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* vpshuf* Ib; groups 12, 13, 14 Ib; vpcmpeq*; vzeroupper/vzeroall */
+/* 8x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* 9x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* Ax */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* Bx */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* Cx */  E,   E,   EIb, E,   EIb, EIb, EIb, E,   E,   E,   E,   E,   E,   E,   E,   E,
+	/* vcmpps Ib; vpinsrw Ib; vpextrw Ib; vshufps Ib */
+/* Dx */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* Ex */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+/* Fx */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
+};
+
+/*
+ * The other VEX/EVEX/XOP maps, by map number (VEX.mmmmm, EVEX.mmm,
+ * XOP.mmmmm): the attribute shared by every opcode of the map.  Map 1 is
+ * the table above; which maps each of VEX, EVEX and XOP has is checked by
+ * vex() below.
+ */
+static const uint8_t vexmaps[11] = {
+	[2] = E,		/* 0F 38 (incl. AMX tile*): ModRM, no ib */
+	[3] = EIb,		/* 0F 3A: ib (also FMA4's is4 register byte) */
+	[5] = E,		/* EVEX map 5 (AVX512-FP16) */
+	[6] = E,		/* EVEX map 6 (AVX512-FP16) */
+	[8] = EIb,		/* XOP map 8: ib (vpcmov's is4, vpcom*, vprot*) */
+	[9] = E,		/* XOP map 9 */
+	[10] = M | ID,		/* XOP map A: bextr, lwpins, lwpval id */
+};
+
+/*
+ * Bytes after a ModRM byte: SIB and displacement, 64- and 32-bit
+ * addressing (67 selects 32-bit addressing in 64-bit mode, with the same
+ * ModRM/SIB forms: no 16-bit forms exist here).  SDM table 2-2.
+ * SIBX marks mod=00 rm=100, whose displacement depends on SIB.base.
+ */
+#define SIBX 0x80
+#define MODRM_ROW(d)                                                       \
+	d, d, d, d, (d) ? 1 + (d) : SIBX, (d) ? (d) : 4, d, d
+static const uint8_t modrm_extra[256] = {
+	/* mod=00: no displacement; rm=100 SIB; rm=101 RIP+disp32 */
+	MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0),
+	MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0),
+	/* mod=01: disp8; rm=100 SIB + disp8 */
+	MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1),
+	MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1),
+	/* mod=10: disp32; rm=100 SIB + disp32 */
+	MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4),
+	MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4),
+	/* mod=11: register operand, nothing follows */
+	[0xc0 ... 0xff] = 0,
+};
+
+/*
+ * Immediate bytes by kind (IB..ID) and operand state: bit 0 is operand
+ * size 16 (66 present), bit 1 address size 32 (67 present), bit 2 REX.W.
+ * REX.W takes precedence over 66.
+ */
+enum { S66 = 1, S67 = 2, SW = 4 };
+static const uint8_t imm_len[8][8] = {
+	/*        -  66  67 66+67  W  W+66 W+67 W+66+67 */
+	[I0]  = { 0, 0,  0, 0,     0, 0,   0,   0 },
+	[IB]  = { 1, 1,  1, 1,     1, 1,   1,   1 },
+	[IW]  = { 2, 2,  2, 2,     2, 2,   2,   2 },
+	[IZ]  = { 4, 2,  4, 2,     4, 4,   4,   4 },
+	[IV]  = { 4, 2,  4, 2,     8, 8,   8,   8 },
+	[IM]  = { 8, 8,  4, 4,     8, 8,   4,   4 },
+	[IWB] = { 3, 3,  3, 3,     3, 3,   3,   3 },
+	[ID]  = { 4, 4,  4, 4,     4, 4,   4,   4 },
+};
+
+/*
+ * The length of an instruction whose opcode ends before p[i], with
+ * attribute a and operand state st: ModRM, SIB, displacement, immediate.
+ * mod_reg: ModRM.mod is ignored and taken as 11 (mov to/from CR/DR).
+ */
+static inline int finish(const uint8_t *p, unsigned i, unsigned lim,
+			 unsigned a, unsigned st)
+{
+	if (a & M) {
+		if (i >= lim)
+			return 0;
+		unsigned x = modrm_extra[p[i++]];
+		if (x == SIBX) {
+			if (i >= lim)
+				return 0;
+			x = (p[i] & 7) == 5 ? 5 : 1; /* SIB.base=101: disp32 */
+		}
+		i += x;
+	}
+	i += imm_len[a & 7][st];
+	return i <= lim ? (int)i : 0;
+}
+
+/* ModRM.reg of the byte at p[i], or -1 when it is beyond lim. */
+static inline int modrm_reg(const uint8_t *p, unsigned i, unsigned lim)
+{
+	return i < lim ? (p[i] >> 3) & 7 : -1;
+}
+
+/*
+ * VEX (C4/C5), EVEX (62) and XOP (8F, map >= 8) at p[i].  SDM 2.3 and
+ * 2.7, APM Vol. 3 1.8 and 1.9.  These may follow only segment and 67
+ * prefixes: 66, F2, F3, F0 or REX before them is #UD (pfx says whether
+ * any of those was seen).
+ */
+static int vex(const uint8_t *p, unsigned i, unsigned lim, unsigned cls,
+	       int pfx)
+{
+	unsigned map, a, need = cls == C_VEX2 ? 2 : cls == C_EVEX ? 4 : 3;
+
+	if (pfx || i + need >= lim)
+		return 0;
+	if (cls == C_VEX2) {
+		map = 1;		/* C5 R.vvvv.L.pp: map 0F implied */
+	} else if (cls == C_EVEX) {
+		/* 62 P0=R.X.B.R'.0.mmm P1=W.vvvv.1.pp P2=z.L'L.b.V'.aaa */
+		if ((p[i + 1] & 0x08) || !(p[i + 2] & 0x04))
+			return 0;
+		map = p[i + 1] & 7;	/* maps 1, 2, 3, 5, 6 */
+		if (map == 0 || map == 4 || map == 7)
+			return 0;
+	} else {
+		map = p[i + 1] & 0x1f;	/* C4/8F R.X.B.mmmmm W.vvvv.L.pp */
+		if (cls == C_VEX3 ? map - 1 > 2 : map > 10)
+			return 0;	/* VEX maps 1-3, XOP maps 8-A */
+	}
+	a = map == 1 ? vexmap1[p[i + need]] : vexmaps[map];
+	return finish(p, i + need + 1, lim, a, 0);
+}
+
+/* The classes of map0/map0f that need more than the tables' attribute. */
+static int special(const uint8_t *p, unsigned i, unsigned lim, unsigned a,
+		   unsigned op, unsigned st, unsigned rep, int vexbad)
+{
+	int reg;
+
+	switch (a >> 4) {
+	case C_0F38:
+		if (i >= lim)
+			return 0;
+		a = map0f38[p[i]];
+		return a == UD ? 0 : finish(p, i + 1, lim, a, st);
+	case C_0F3A:
+		if (i >= lim)
+			return 0;
+		a = map0f3a[p[i]];
+		return a == UD ? 0 : finish(p, i + 1, lim, a, st);
+	case C_VEX3:
+	case C_VEX2:
+	case C_EVEX:
+		return vex(p, i - 1, lim, a >> 4, vexbad);
+	case C_8F:
+		if (i < lim && (p[i] & 0x1f) >= 8)
+			return vex(p, i - 1, lim, C_8F, vexbad);
+		return modrm_reg(p, i, lim) == 0 ? finish(p, i, lim, M, st) : 0;
+	case C_GRP3:	/* F6 /0 /1 test Eb,Ib; F7 /0 /1 test Ev,Iz */
+		reg = modrm_reg(p, i, lim);
+		if (reg < 0)
+			return 0;
+		return finish(p, i, lim, reg > 1 ? M : op == 0xf6 ? EIb : EIz,
+			      st);
+	case C_GRP11:	/* C6 /0 mov Eb,Ib; C7 /0 mov Ev,Iz */
+		reg = modrm_reg(p, i, lim);
+		if (reg == 0)
+			return finish(p, i, lim, op == 0xc6 ? EIb : EIz, st);
+		if (reg < 0 || p[i] != 0xf8)
+			return 0;
+		/* C6 F8 xabort Ib; C7 F8 xbegin rel16/32 (66 without REX.W) */
+		return finish(p, i, lim, op == 0xc6 ? EIb : EIz, st);
+	case C_GRP45:	/* FE /0 /1 inc, dec; FF /0-/6, /3 /5 far: memory */
+		reg = modrm_reg(p, i, lim);
+		if (reg < 0 || reg == 7 || (op == 0xfe && reg > 1) ||
+		    ((reg == 3 || reg == 5) && p[i] >= 0xc0))
+			return 0;
+		return finish(p, i, lim, M, st);
+	case C_CR:	/* the ModRM names two registers whatever its mod */
+		return i + 1 <= lim ? (int)i + 1 : 0;
+	case C_SSE4A:	/* 0F 78: F2 insertq Ib,Ib; 66 extrq /0 Ib,Ib */
+		if (rep == 0xf3)
+			return 0;
+		return finish(p, i, lim, rep == 0xf2 || (st & S66) ? M | IW : M,
+			      st);
+	case C_BAD:
+		if (op == 0xb8 && rep == 0xf3) /* F3 0F B8 popcnt */
+			return finish(p, i, lim, M, st);
+		return 0;
+	}
+	return 0;
+}
+
+int zp_insn_len(const uint8_t *p, size_t n)
+{
+	unsigned lim = n < ZP_INSN_MAX ? (unsigned)n : ZP_INSN_MAX;
+	unsigned i = 0, st = 0, rep = 0, a, op;
+	int vexbad = 0;		/* 66 F2 F3 F0 or REX seen: no VEX after */
+
+	/* Prefixes, in any order and number; REX counts only if last. */
+	for (;;) {
+		if (i >= lim)
+			return 0;
+		op = p[i++];
+		a = map0[op];
+		if (a < 0x10)
+			return finish(p, i, lim, a, st);
+		if (a == REX) {
+			st = (st & ~SW) | (op & 8 ? SW : 0);
+			vexbad = 1;
+			continue;
+		}
+		if (a != PFX)
+			break;
+		st &= ~SW;	/* a REX followed by a prefix is ignored */
+		if (op == 0x66)
+			st |= S66;
+		else if (op == 0x67)
+			st |= S67;
+		else if (op == 0xf2 || op == 0xf3)
+			rep = op;	/* the last of F2/F3 counts */
+		if (op == 0x66 || op == 0xf0 || op == 0xf2 || op == 0xf3)
+			vexbad = 1;
+	}
+	if (a != SPC(C_0F))
+		return special(p, i, lim, a, op, st, rep, vexbad);
+
+	/* Two-byte map. */
+	if (i >= lim)
+		return 0;
+	op = p[i++];
+	a = map0f[op];
+	if (a < 0x10)
+		return finish(p, i, lim, a, st);
+	return special(p, i, lim, a, op, st, rep, vexbad);
+}
+
+/* ---- System call sites ---------------------------------------------------
+ *
+ * zp_find_sites looks for the byte pairs 0f 05 / 0f 34 first, then proves
+ * each one is an instruction by decoding up to it from a boundary known
+ * to be an instruction start:
+ *   - an ELF object with .eh_frame_hdr: the start of the function (FDE)
+ *     whose range holds the candidate, or ends just at it (see fde_find);
+ *     any other candidate is left unplaced (data, padding, or code
+ *     without unwind info);
+ *   - an ELF object without it, and bare code: lo, sweeping linearly; a
+ *     candidate after the first invalid encoding of the sweep is left
+ *     unplaced, since the sweep may be out of step from there on.
+ * A decode that meets an invalid encoding before reaching its candidate
+ * leaves that candidate unplaced too.
+ */
+
+typedef uint64_t __attribute__((may_alias, aligned(1))) unaligned_u64;
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* High bit set in each byte of v that is zero (and maybe in a byte just
+   above a zero byte: candidates are checked exactly afterwards). */
+static inline uint64_t zero_bytes(uint64_t v)
+{
+	return (v - ONES) & ~v & HIGHS;
+}
+
+static inline int is_candidate(const uint8_t *p)
+{
+	return p[0] == 0x0f && (p[1] == 0x05 || p[1] == 0x34);
+}
+
+/*
+ * The first candidate in [p, hi - 1), or hi.  Eight bytes at a time: a
+ * word a at p and a word b at p+1 give, for each of the eight positions,
+ * the byte there and the byte after it.
+ */
+static const uint8_t *next_candidate(const uint8_t *p, const uint8_t *hi)
+{
+	for (; hi - p >= 9; p += 8) {
+		uint64_t a = *(const unaligned_u64 *)p;
+		uint64_t b = *(const unaligned_u64 *)(p + 1);
+		uint64_t m = zero_bytes(a ^ 0x0f * ONES) &
+			     (zero_bytes(b ^ 0x05 * ONES) |
+			      zero_bytes(b ^ 0x34 * ONES));
+		for (; m; m &= m - 1) {
+			const uint8_t *c = p + (__builtin_ctzll(m) >> 3);
+			if (is_candidate(c))
+				return c;
+		}
+	}
+	for (; hi - p >= 2; p++)
+		if (is_candidate(p))
+			return p;
+	return hi;
+}
+
+/*
+ * A decoding position: pos is an instruction boundary, decoding may go on
+ * up to end; dead once an invalid encoding stopped it.
+ */
+struct cursor {
+	const uint8_t *pos, *end;
+	int dead;
+};
+
+/* Decodes from cur->pos up to the first boundary at or after c. */
+static enum zp_verdict place(struct cursor *cur, const uint8_t *c, size_t *insns)
+{
+	const uint8_t *q = cur->pos;
+	size_t k = 0;
+	int len = 1;
+
+	while (q < c && (len = zp_insn_len(q, cur->end - q)) > 0) {
+		q += len;
+		k++;
+	}
+	*insns += k;
+	cur->pos = q;
+	if (len <= 0) {
+		cur->dead = 1;
+		return ZP_UNPLACED;
+	}
+	if (q != c)
+		return ZP_INSIDE;
+	len = zp_insn_len(q, cur->end - q);
+	if (!zp_is_syscall(q, len))
+		return ZP_INSIDE;	/* cut off by the end of the range */
+	cur->pos = q + len;
+	(*insns)++;
+	return ZP_SITE;
+}
+
+/* ---- .eh_frame_hdr and .eh_frame, as mapped ------------------------------
+ *
+ * Only the layout that GNU ld, gold and lld write is accepted: version 1,
+ * a udata4/sdata4 FDE count and a table of (initial location, FDE
+ * address) pairs, both datarel sdata4 and sorted by initial location (the
+ * "binary search table" of the LSB's .eh_frame_hdr).  Anything else makes
+ * the object count as having no .eh_frame_hdr.
+ */
+#define DW_EH_PE_absptr 0x00
+#define DW_EH_PE_udata2 0x02
+#define DW_EH_PE_udata4 0x03
+#define DW_EH_PE_udata8 0x04
+#define DW_EH_PE_sdata2 0x0a
+#define DW_EH_PE_sdata4 0x0b
+#define DW_EH_PE_sdata8 0x0c
+#define DW_EH_PE_datarel 0x30
+#define DW_EH_PE_omit 0xff
+
+struct fde_table {
+	const uint8_t *hdr;	/* .eh_frame_hdr */
+	const int32_t *tab;	/* [2 * count]: initial location, FDE */
+	size_t count;
+	const struct zp_elf *elf;
+};
+
+/* A bounded view of mapped metadata. */
+struct bytes {
+	const uint8_t *p, *end;
+};
+
+/* The part of a PT_LOAD of elf that holds [p, p + len), or an empty view. */
+static struct bytes mapped(const struct zp_elf *elf, const void *p,
+			   size_t len)
+{
+	const Elf64_Phdr *ph = elf->phdr;
+	uintptr_t a = (uintptr_t)p;
+
+	for (unsigned k = 0; k < elf->phnum; k++) {
+		uintptr_t s = elf->bias + ph[k].p_vaddr;
+		uintptr_t e = s + ph[k].p_filesz;
+		if (ph[k].p_type == PT_LOAD && (ph[k].p_flags & PF_R) &&
+		    a >= s && a < e && len <= e - a)
+			return (struct bytes){ p, (const uint8_t *)e };
+	}
+	return (struct bytes){ 0, 0 };
+}
+
+static int get_u8(struct bytes *b, unsigned *v)
+{
+	if (b->p >= b->end)
+		return 0;
+	*v = *b->p++;
+	return 1;
+}
+
+static int skip_uleb(struct bytes *b)
+{
+	unsigned v;
+
+	while (get_u8(b, &v))
+		if (!(v & 0x80))
+			return 1;
+	return 0;
+}
+
+/* Size of a value encoded with DW_EH_PE format enc (low nibble), or 0. */
+static unsigned enc_size(unsigned enc)
+{
+	switch (enc & 0x0f) {
+	case DW_EH_PE_absptr:
+	case DW_EH_PE_udata8:
+	case DW_EH_PE_sdata8:
+		return 8;
+	case DW_EH_PE_udata4:
+	case DW_EH_PE_sdata4:
+		return 4;
+	case DW_EH_PE_udata2:
+	case DW_EH_PE_sdata2:
+		return 2;
+	}
+	return 0;
+}
+
+/* The unsigned value of size sz (2, 4, 8) at p, little-endian. */
+static uint64_t get_uint(const uint8_t *p, unsigned sz)
+{
+	uint64_t v = 0;
+
+	while (sz--)
+		v = v << 8 | p[sz];
+	return v;
+}
+
+/*
+ * The FDE pointer encoding that a CIE's augmentation names ('R'), or
+ * absptr without one; -1 if the CIE cannot be read.  The CIE layout is
+ * that of the LSB (".eh_frame section").
+ */
+static int cie_fde_encoding(struct bytes b)
+{
+	unsigned version, c, enc;
+	const uint8_t *aug;
+
+	b.p += 8;		/* length (checked by the caller), CIE id 0 */
+	if (b.p > b.end || !get_u8(&b, &version))
+		return -1;
+	aug = b.p;
+	while (get_u8(&b, &c) && c)
+		;
+	if (!skip_uleb(&b) || !skip_uleb(&b))	/* code, data alignment */
+		return -1;
+	if (version == 1 ? !get_u8(&b, &c) : !skip_uleb(&b))
+		return -1;	/* return address register */
+	if (aug[0] != 'z')
+		return DW_EH_PE_absptr;
+	if (!skip_uleb(&b))	/* augmentation data length */
+		return -1;
+	for (const uint8_t *a = aug + 1; *a; a++) {
+		switch (*a) {
+		case 'R':
+			return get_u8(&b, &enc) ? (int)enc : -1;
+		case 'L':
+			if (!get_u8(&b, &enc))
+				return -1;
+			break;
+		case 'P':
+			if (!get_u8(&b, &enc) || !enc_size(enc) ||
+			    (enc & 0x70) == 0x50 /* aligned */ ||
+			    (size_t)(b.end - b.p) < enc_size(enc))
+				return -1;
+			b.p += enc_size(enc);
+			break;
+		case 'S':
+		case 'B':
+		case 'G':
+			break;
+		default:
+			return -1;
+		}
+	}
+	return DW_EH_PE_absptr;
+}
+
+/* The pc_range of the FDE at f, or 0 when it cannot be read. */
+static uint64_t fde_range(const struct zp_elf *elf, const uint8_t *f)
+{
+	struct bytes b = mapped(elf, f, 8), cie;
+	uint32_t len, id;
+	int enc;
+	unsigned sz;
+
+	if (!b.p)
+		return 0;
+	len = get_uint(f, 4);
+	id = get_uint(f + 4, 4);
+	if (len == 0 || len == 0xffffffff || id == 0 ||
+	    len > (size_t)(b.end - f) - 4)
+		return 0;	/* a terminator, 64-bit DWARF, a CIE */
+	cie = mapped(elf, f + 4 - id, 8);
+	if (!cie.p)
+		return 0;
+	enc = cie_fde_encoding(cie);
+	if (enc < 0 || !(sz = enc_size(enc)) || 8 + 2 * sz > len + 4)
+		return 0;
+	return get_uint(f + 8 + sz, sz);
+}
+
+/* Reads the .eh_frame_hdr of elf into t; 0 if it has none we can use. */
+static int fde_table(const struct zp_elf *elf, struct fde_table *t)
+{
+	const Elf64_Phdr *ph = elf->phdr;
+	const uint8_t *h;
+	struct bytes b;
+	size_t count;
+
+	for (unsigned k = 0; k < elf->phnum; k++) {
+		if (ph[k].p_type != PT_GNU_EH_FRAME)
+			continue;
+		h = (const uint8_t *)(elf->bias + ph[k].p_vaddr);
+		b = mapped(elf, h, 12);
+		if (!b.p || h[0] != 1 ||
+		    (h[2] != DW_EH_PE_udata4 && h[2] != DW_EH_PE_sdata4) ||
+		    h[3] != (DW_EH_PE_datarel | DW_EH_PE_sdata4) ||
+		    enc_size(h[1]) != 4)
+			return 0;
+		count = get_uint(h + 8, 4);
+		if (count > (size_t)(b.end - h - 12) / 8)
+			return 0;
+		t->hdr = h;
+		t->tab = (const int32_t *)(h + 12);
+		t->count = count;
+		t->elf = elf;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The range [start, end) to decode in for a candidate at c, clipped to
+ * [lo, hi): the FDE range that holds c, or the FDE range that ends at c
+ * extended by the candidate's two bytes.  0 when there is none, or when
+ * the range starts below lo (its start cannot be read then).
+ *
+ * An FDE ends at an instruction boundary as surely as it starts at one:
+ * the assembler closes it between two instructions.  Hand-written code
+ * that starts a new outermost frame with a system call closes the FDE
+ * just before that syscall (glibc's clone and clone3), so the instruction
+ * at the end of an FDE is proven too.  Candidates anywhere else outside
+ * the FDEs stay unplaced: measured over this machine's libraries, they
+ * are data (libcrypto's tables, libGLdispatch's stubs) or displacements.
+ */
+static int fde_find(const struct fde_table *t, uintptr_t c, uintptr_t lo,
+		    uintptr_t hi, uintptr_t *start, uintptr_t *end)
+{
+	size_t l = 0, r = t->count;
+	uintptr_t s, e;
+	uint64_t range;
+
+	while (l < r) {		/* first entry whose start is above c */
+		size_t mid = l + (r - l) / 2;
+		if ((uintptr_t)t->hdr + t->tab[2 * mid] <= c)
+			l = mid + 1;
+		else
+			r = mid;
+	}
+	if (l == 0)
+		return 0;
+	s = (uintptr_t)t->hdr + t->tab[2 * (l - 1)];
+	range = fde_range(t->elf, t->hdr + t->tab[2 * (l - 1) + 1]);
+	if (c - s > range || range == 0 || s < lo)
+		return 0;
+	if (c - s == range)	/* the instruction after the FDE's last one */
+		range += 2;
+	e = range > hi - s ? hi : s + range;
+	*start = s;
+	*end = e;
+	return 1;
+}
+
+/*
+ * The scan behind zp_find_sites and zp_find_candidates: each candidate
+ * with its verdict goes to cand (if set), each site to site (if set).
+ */
+static size_t scan(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
+		   zp_site_fn site, zp_cand_fn cand, void *ctx,
+		   struct zp_scan_stats *st)
+{
+	struct zp_scan_stats local = { 0 };
+	struct fde_table t = { 0 };
+	int have_fdes;
+	const uint8_t *c, *end = (const uint8_t *)hi;
+	uintptr_t fs = 0, fe = 0;	/* the FDE range cur decodes in */
+	struct cursor cur = { (const uint8_t *)lo, end, 0 };
+	size_t sites = 0;
+
+	if (!st)
+		st = &local;
+	if (hi <= lo)
+		return 0;
+	st->bytes += hi - lo;
+	have_fdes = elf && fde_table(elf, &t);
+
+	for (c = next_candidate((const uint8_t *)lo, end); c < end;
+	     c = next_candidate(c + 1, end)) {
+		enum zp_verdict v = ZP_UNPLACED;
+
+		st->candidates++;
+		if (have_fdes && !((uintptr_t)c >= fs && (uintptr_t)c < fe)) {
+			fs = fe = 0;
+			cur.dead = !fde_find(&t, (uintptr_t)c, lo, hi, &fs, &fe);
+			cur.pos = (const uint8_t *)fs;
+			cur.end = (const uint8_t *)fe;
+		}
+		if (!cur.dead)
+			v = place(&cur, c, &st->insns);
+		if (v == ZP_SITE) {
+			sites++;
+			if (site)
+				site(ctx, (uintptr_t)c);
+		} else if (v == ZP_UNPLACED) {
+			st->unplaced++;
+		}
+		if (cand)
+			cand(ctx, (uintptr_t)c, v);
+	}
+	st->sites += sites;
+	return sites;
+}
+
+size_t zp_find_sites(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
+		     zp_site_fn fn, void *ctx, struct zp_scan_stats *st)
+{
+	return scan(elf, lo, hi, fn, 0, ctx, st);
+}
+
+size_t zp_find_candidates(const struct zp_elf *elf, uintptr_t lo,
+			  uintptr_t hi, zp_cand_fn fn, void *ctx,
+			  struct zp_scan_stats *st)
+{
+	return scan(elf, lo, hi, 0, fn, ctx, st);
+}
