@@ -43,8 +43,20 @@ zpscan: zpscan.c $(B)/decoder.o decoder.h
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ zpscan.c $(B)/decoder.o
 
 # ---- default hook library (hook_default.c) -------------------------------
-libzpoline_hook.so: hook_default.c zpoline.h
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -fPIC -shared -o $@ hook_default.c
+# The tracer's syscall names come from this machine's kernel headers:
+# every `#define __NR_name number` of asm/unistd_64.h becomes an entry.
+libzpoline_hook.so: hook_default.c zpoline.h $(B)/syscall_names.h
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -fPIC -shared -I$(B) -o $@ \
+		hook_default.c -ldl
+
+$(B)/syscall_names.h: | $(B)
+	echo '#include <asm/unistd_64.h>' | $(CC) -dM -E - | sort -k3 -n | \
+	sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/\t[\2] = "\1",/p' \
+		> $@.tmp
+	{ echo '/* generated from asm/unistd_64.h by the Makefile */'; \
+	  echo 'static const char *const syscall_names[] = {'; \
+	  cat $@.tmp; echo '};'; } > $@
+	rm -f $@.tmp
 
 # ---- tests ----------------------------------------------------------------
 check: all check-decoder check-runtime check-tracer
