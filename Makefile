@@ -17,9 +17,11 @@ B       = build
 # The runtime is compiled without vector registers (-mgeneral-regs-only):
 # its dispatch path then cannot disturb the program's vector state, and
 # only the hook's use of it needs saving.  No stack protector: the
-# dispatch path reads no TLS but its own re-entry flag.
+# dispatch path reads no TLS but its own re-entry flag.  No loops turned
+# into memcpy/memset calls: the dispatch path must not call libc.
 RT_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
-	    -fno-stack-protector -mgeneral-regs-only
+	    -fno-stack-protector -mgeneral-regs-only \
+	    -fno-tree-loop-distribute-patterns
 RT_OBJS   = $(B)/zpoline.o $(B)/trampoline.o $(B)/nsload.o $(B)/decoder.o
 
 all: libzpoline.so libzpoline_hook.so zpscan
