@@ -65,7 +65,35 @@ check: all check-decoder check-runtime check-tracer
 
 check-decoder: all
 
-check-runtime: all
+# Runtime tests: test programs (rt_*), test hooks (hook_*) and preloaded
+# helpers (pre_*), driven by test/rt_check.sh.
+RT_TESTS = $(addprefix $(B)/test/,rt_regs rt_clone rt_threads rt_vfork \
+	   rt_spawn rt_signals rt_badnr rt_null rt_segv rt_altstack rt_page0 \
+	   rt_exit)
+RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_count.so hook_deny.so \
+	   hook_libc.so hook_buffered.so hook_nosym.so hook_refuse.so \
+	   pre_page0.so pre_seal.so)
+
+check-runtime: all $(RT_TESTS) $(RT_HOOKS)
+	sh test/rt_check.sh
+
+$(B)/test:
+	mkdir -p $@
+$(B)/test/rt_regs: test/rt_regs.c test/rt_regs_probe.S | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $^
+$(B)/test/rt_clone $(B)/test/rt_vfork: $(B)/test/%: test/%.c \
+		test/rt_clone_asm.S | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $^
+$(B)/test/rt_altstack: test/rt_altstack.c | $(B)/test
+	$(CC) $(CFLAGS) -D_FORTIFY_SOURCE=2 -o $@ $<
+$(B)/test/rt_%: test/rt_%.c | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $< -lpthread
+$(B)/test/hook_pass.so: test/hook_pass.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -o $@ $<
+$(B)/test/hook_%.so: test/hook_%.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
+$(B)/test/pre_%.so: test/pre_%.c | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 
 check-tracer: all
 

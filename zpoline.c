@@ -630,23 +630,24 @@ static long zp_install_segv(const struct zp_ksigaction *app)
 	return sys4(SYS_rt_sigaction, SIGSEGV, &k, 0, sizeof k.mask);
 }
 
-/* rt_sigaction(SIGSEGV, act, oact): answered from zp_app_segv. */
+/* rt_sigaction(SIGSEGV, act, oact): the kernel gets the call (so it sees,
+ * and validates, what the program does), with the runtime's handler in
+ * place of the program's; oact reports the program's own action. */
 static long zp_sigaction_segv(const struct zpoline_call *c)
 {
-	struct zp_ksigaction act, old = zp_app_segv;
-	if (c->args[3] != sizeof act.mask)
-		return -EINVAL;
-	if (c->args[1]) {
-		if (zp_safe_copy(&act, (const void *)c->args[1], sizeof act) < 0)
-			return -EFAULT;
-		long r = zp_install_segv(&act);
-		if (r < 0)
-			return r;
+	struct zp_ksigaction act, old = zp_app_segv, cur;
+	long r;
+	if (c->args[3] != sizeof act.mask || !c->args[1])
+		r = zp_raw_syscall(SYS_rt_sigaction, SIGSEGV, 0, (long)&cur,
+				   c->args[3], 0, 0);
+	else if (zp_safe_copy(&act, (const void *)c->args[1], sizeof act) < 0)
+		r = -EFAULT;
+	else if ((r = zp_install_segv(&act)) == 0)
 		zp_app_segv = act;
-	}
-	if (c->args[2] && zp_safe_copy((void *)c->args[2], &old, sizeof old) < 0)
-		return -EFAULT;
-	return 0;
+	if (r == 0 && c->args[2] &&
+	    zp_safe_copy((void *)c->args[2], &old, sizeof old) < 0)
+		r = -EFAULT;
+	return r;
 }
 
 /* A SIGSEGV that is not the runtime's: do what the program asked for. */

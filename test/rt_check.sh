@@ -1,0 +1,242 @@
+#!/bin/sh
+# rt_check.sh - the runtime's tests (make check-runtime).
+#
+# Most tests run a program twice, natively and under LD_PRELOAD with a test
+# hook, and require the same standard output, the same standard error and
+# the same exit status.  The hooks prove the calls were really seen:
+# hook_count records every call it sees and the tests check the record
+# against strace's view of the same run; hook_deny must change what the
+# program sees; hook_libc clobbers the vector registers on every call;
+# test programs check that their own syscall instructions were rewritten.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+T=$top/build/test
+LIB=$top/libzpoline.so
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+bad() {
+	fail=$((fail + 1)); echo "FAIL $1"
+	for f in "$@"; do [ -f "$f" ] && sed -n '1,20s/^/    /p' "$f"; done
+}
+
+# hooked HOOK CMD...: run CMD under the runtime with test hook HOOK.
+hooked() {
+	h=$1; shift
+	env ZPOLINE_HOOK="$T/hook_$h.so" LD_PRELOAD="$LIB" "$@"
+}
+
+# same NAME HOOK CMD...: native and hooked runs agree (stdout, stderr, status).
+same() {
+	name=$1 h=$2; shift 2
+	"$@" >"$W/n.out" 2>"$W/n.err"; ns=$?
+	hooked "$h" "$@" >"$W/h.out" 2>"$W/h.err"; hs=$?
+	if [ $ns = $hs ] && cmp -s "$W/n.out" "$W/h.out" && cmp -s "$W/n.err" "$W/h.err"; then
+		ok "$name [$h]"
+	else
+		echo "    status native $ns, hooked $hs"
+		diff "$W/n.out" "$W/h.out" >"$W/diff"; diff "$W/n.err" "$W/h.err" >>"$W/diff"
+		bad "$name [$h]" "$W/diff"
+	fi
+}
+
+# same_out NAME HOOK CMD...: as same, but standard error may differ.
+same_out() {
+	name=$1 h=$2; shift 2
+	"$@" >"$W/n.out" 2>/dev/null; ns=$?
+	hooked "$h" "$@" >"$W/h.out" 2>/dev/null; hs=$?
+	if [ $ns = $hs ] && cmp -s "$W/n.out" "$W/h.out"; then
+		ok "$name [$h]"
+	else
+		echo "    status native $ns, hooked $hs"
+		diff "$W/n.out" "$W/h.out" >"$W/diff"; bad "$name [$h]" "$W/diff"
+	fi
+}
+
+# expect NAME PATTERN FILE: FILE has a line matching PATTERN (grep -E).
+expect() {
+	if grep -Eq -- "$2" "$3"; then ok "$1"; else bad "$1" "$3"; fi
+}
+
+cd "$W" || exit 1
+
+echo "== machine state"
+for h in libc pass; do
+	# The probe's own output is the same natively; "hooked" adds the check
+	# that its syscall was rewritten (so the hooked run is really hooked).
+	"$T/rt_regs" >"$W/n.out"; ns=$?
+	hooked $h "$T/rt_regs" hooked >"$W/h.out" 2>"$W/h.err"; hs=$?
+	if [ $ns = 0 ] && [ $hs = 0 ] && cmp -s "$W/n.out" "$W/h.out" && [ ! -s "$W/h.err" ]; then
+		ok "registers, flags, vector state, red zone [$h]"
+	else
+		bad "registers, flags, vector state, red zone [$h]" "$W/h.out" "$W/h.err"
+	fi
+done
+same "invalid system call numbers" libc "$T/rt_badnr"
+same "invalid system call numbers, through next()" pass env ZPTEST_NEXT=1 "$T/rt_badnr"
+same "longjmp out of a handler on the alternate stack" libc "$T/rt_altstack"
+
+echo "== threads and processes"
+for h in libc pass; do
+	"$T/rt_clone" >"$W/n.out"; ns=$?
+	hooked $h "$T/rt_clone" hooked >"$W/h.out" 2>"$W/h.err"; hs=$?
+	if [ $ns = 0 ] && [ $hs = 0 ] && cmp -s "$W/n.out" "$W/h.out"; then
+		ok "raw clone and clone3 from assembly [$h]"
+	else
+		bad "raw clone and clone3 from assembly [$h]" "$W/h.out" "$W/h.err"
+	fi
+done
+same "raw clone and clone3, through next()" pass env ZPTEST_NEXT=1 "$T/rt_clone"
+same "32 threads" libc "$T/rt_threads"
+same "vfork and clone(CLONE_VM|CLONE_VFORK), exec and exit" libc "$T/rt_vfork"
+same "vfork, through next()" pass env ZPTEST_NEXT=1 "$T/rt_vfork"
+same "posix_spawn" libc "$T/rt_spawn"
+same "signal storm with system calls in the handler" libc "$T/rt_signals"
+same "the program's own SIGSEGV handling" libc "$T/rt_segv"
+same "a fault with the default SIGSEGV action" libc "$T/rt_segv" default
+
+echo "== calls into page 0 that are not system calls"
+for m in rax rdx caught; do
+	same_out "call through a null pointer ($m)" pass "$T/rt_null" $m
+	hooked pass "$T/rt_null" $m >/dev/null 2>"$W/null.err"
+	expect "call through a null pointer ($m): message names the caller" \
+		'^zpoline: .*rt_null\+0x[0-9a-f]+\), which is not a rewritten system call' "$W/null.err"
+done
+
+echo "== page 0 belongs to the runtime"
+hooked pass "$T/rt_page0" >"$W/p0.out" 2>&1
+expect "mmap(MAP_FIXED) over page 0 fails with EPERM" '^mmap\(0, MAP_FIXED\): Operation not permitted$' "$W/p0.out"
+expect "munmap of page 0 fails with EINVAL" '^munmap\(0\): Invalid argument$' "$W/p0.out"
+expect "the program goes on" '^still running, pid > 0: yes$' "$W/p0.out"
+
+echo "== output a hook buffers survives the end of the process"
+for how in exit_group exit return; do
+	hooked buffered "$T/rt_exit" $how 2>&1 | cat >"$W/buf.out"
+	expect "buffered hook output, process ends with $how" '^hook: loaded$' "$W/buf.out"
+done
+expect "the hook saw exit_group" '^hook: [0-9]+ calls, exit_group\(0\)$' "$W/buf.out"
+hooked buffered sh -c 'echo one; exec sh -c "echo two"' 2>&1 | cat >"$W/exec.out"
+n=$(grep -c '^hook: loaded$' "$W/exec.out")
+if [ "$n" = 2 ] && grep -q '^two$' "$W/exec.out"; then
+	ok "execve: the new image is hooked again"
+else
+	bad "execve: the new image is hooked again" "$W/exec.out"
+fi
+
+echo "== real programs"
+mkdir -p "$W/proj" && printf 'int main(void) { return 0; }\n' >"$W/proj/hello.c"
+printf 'all: hello\nhello: hello.c\n\tcc -o hello hello.c\n' >"$W/proj/Makefile"
+same "ls -la /usr" libc ls -la /usr
+same "cat" libc cat /etc/os-release
+same "bash pipeline with subshells" libc bash -c \
+	'for i in 1 2 3; do (echo "$i"; echo sub) | sort -r | (read a; echo "got $a"); done | wc -l'
+same "dash" libc dash -c 'x=$(echo dash); echo $x | tr a-z A-Z'
+same "python3 subprocess and 8 threads" libc python3 -c '
+import subprocess, threading
+out = []
+def work(i):
+    out.append(subprocess.run(["echo", str(i)], capture_output=True, text=True).stdout)
+ts = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(sorted(out))'
+same "gcc compiling hello world" libc sh -c "cd '$W/proj' && rm -f hello && gcc -o hello hello.c && ./hello && echo built"
+same "make" libc sh -c "cd '$W/proj' && rm -f hello && make -s && ./hello && echo made"
+
+echo "== a hook controls the calls"
+same "deny hook: other files still open" deny env ZPTEST_DENY=/etc/hostname cat /etc/os-release
+hooked deny env ZPTEST_DENY=/etc/hostname cat /etc/hostname >/dev/null 2>"$W/deny.err"
+expect "deny hook: open of the chosen path fails with EPERM" 'Operation not permitted' "$W/deny.err"
+
+echo "== the hook sees every call strace sees after start-up"
+# hook_count writes the numbers of the calls it saw to fd 9 at exit_group;
+# its init makes one marker call.  strace -f -n numbers the same run's calls;
+# those after the marker, minus the hook's own write to fd 9, must be the
+# same calls (same sequence for one thread, same counts with threads).  A
+# call is a line "pid [nr] name(": not "<... name resumed>" (the second half
+# of a call strace printed in two) nor "+++ exited" or "--- SIG".
+# Single-process programs only (a forked child inherits the hook's record);
+# python3 may be a wrapper script, so ask it for the interpreter itself.
+py=$(python3 -c 'import sys; print(sys.executable)')
+for prog in "ls /usr" "cat /etc/os-release" "$py -c pass" "$T/rt_threads"; do
+	rm -f "$W/seen" "$W/strace"
+	ZPTEST_COUNT_FD=9 ZPOLINE_HOOK="$T/hook_count.so" strace -f -n -o "$W/strace" \
+		env LD_PRELOAD="$LIB" $prog >/dev/null 2>&1 9>"$W/seen"
+	awk '/faccessat2?\(AT_FDCWD, "\/zpoline-count-start"/ { on = 1; next }
+	     on && /^[0-9]+ +\[ *[0-9]+\] [a-z_0-9]+\(/ && !/\] write\(9,/ {
+		sub(/^[0-9]+ +\[ */, ""); sub(/\].*/, ""); print }' "$W/strace" >"$W/strace.nr"
+	if [ "$prog" = "$T/rt_threads" ]; then
+		sort -n "$W/seen" >"$W/a"; sort -n "$W/strace.nr" >"$W/b"
+	else
+		cp "$W/seen" "$W/a"; cp "$W/strace.nr" "$W/b"
+	fi
+	n=$(wc -l <"$W/a")
+	if [ "$n" -gt 10 ] && cmp -s "$W/a" "$W/b"; then
+		ok "$prog: the hook saw the $n calls strace saw"
+	else
+		echo "    hook saw $(wc -l <"$W/seen"), strace $(wc -l <"$W/strace.nr")"
+		diff "$W/a" "$W/b" >"$W/diff"; bad "$prog: hook and strace disagree" "$W/diff"
+	fi
+done
+
+echo "== bad input: one clear line, and the program runs"
+echo hi >"$W/expected"
+check_bad() { # NAME PATTERN ENV...
+	name=$1 pat=$2; shift 2
+	env "$@" /bin/echo hi >"$W/b.out" 2>"$W/b.err"; st=$?
+	if [ $st = 0 ] && cmp -s "$W/b.out" "$W/expected" && grep -Eq -- "$pat" "$W/b.err" &&
+	   [ "$(grep -Ec -- "$pat" "$W/b.err")" = 1 ]; then
+		ok "$name"
+	else
+		bad "$name" "$W/b.out" "$W/b.err"
+	fi
+}
+check_bad "ZPOLINE_HOOK names a missing file" \
+	'^zpoline: cannot load hook library /nonexistent/hook.so: .*No such file' \
+	ZPOLINE_HOOK=/nonexistent/hook.so LD_PRELOAD="$LIB"
+check_bad "ZPOLINE_HOOK names a file that is not a library" \
+	'^zpoline: cannot load hook library /etc/passwd: ' \
+	ZPOLINE_HOOK=/etc/passwd LD_PRELOAD="$LIB"
+check_bad "hook library without zpoline_hook_init" \
+	"^zpoline: hook library $T/hook_nosym.so has no zpoline_hook_init: " \
+	ZPOLINE_HOOK="$T/hook_nosym.so" LD_PRELOAD="$LIB"
+check_bad "hook library whose init refuses" \
+	"^zpoline: hook library $T/hook_refuse.so: zpoline_hook_init refused" \
+	ZPOLINE_HOOK="$T/hook_refuse.so" LD_PRELOAD="$LIB"
+# ld.so runs the constructors of preloaded libraries last one first: the
+# pre_* helpers, listed after libzpoline.so, act before it.
+check_bad "page 0 already mapped" \
+	'^zpoline: cannot map page 0: something is mapped there already; running unhooked$' \
+	ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB:$T/pre_page0.so"
+check_bad "a mapping that cannot be made writable" \
+	"^zpoline: cannot rewrite $T/pre_seal.so: mprotect: EPERM \(1 system calls stay unhooked\)$" \
+	ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB:$T/pre_seal.so"
+if [ "$(cat /proc/sys/vm/mmap_min_addr)" != 0 ] && command -v setpriv >/dev/null; then
+	# Without CAP_SYS_RAWIO, vm.mmap_min_addr keeps page 0 out of reach.
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		env ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB" /bin/echo hi \
+		>"$W/b.out" 2>"$W/b.err"
+	if cmp -s "$W/b.out" "$W/expected" &&
+	   grep -q '^zpoline: cannot map page 0 (EPERM, vm.mmap_min_addr = [0-9]*): run as root or `sysctl -w vm.mmap_min_addr=0`; running unhooked$' "$W/b.err"; then
+		ok "page 0 out of reach (not root, vm.mmap_min_addr > 0)"
+	else
+		bad "page 0 out of reach (not root, vm.mmap_min_addr > 0)" "$W/b.out" "$W/b.err"
+	fi
+fi
+
+echo "== the dispatch path calls no libc"
+# The runtime may call libc only from its constructor (getenv, getauxval)
+# and nsload.c; the decoder not at all.
+nm -u "$top/build/zpoline.o" | awk '$2 !~ /^zp_|^__start_zp_own$|^__stop_zp_own$|^_GLOBAL_OFFSET_TABLE_$/ { print $2 }' \
+	| sort >"$W/undef"
+printf 'getauxval\ngetenv\n' >"$W/allowed"
+if cmp -s "$W/undef" "$W/allowed" && [ -z "$(nm -u "$top/build/decoder.o")" ]; then
+	ok "zpoline.o calls only getenv and getauxval, decoder.o nothing"
+else
+	bad "unexpected undefined symbols" "$W/undef"
+fi
+
+echo "runtime: $pass passed, $fail failed"
+[ $fail = 0 ]
