@@ -95,14 +95,29 @@ $(B)/test/hook_%.so: test/hook_%.c zpoline.h | $(B)/test
 $(B)/test/pre_%.so: test/pre_%.c | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 
-check-tracer: all
+# Tracer tests: each compares the tracer's output with strace's view of
+# the same run, or with what the test program is known to do.
+TRACE_TESTS = $(addprefix $(B)/test/,trace_harness trace_threads)
+
+check-tracer: all $(TRACE_TESTS)
+	sh test/trace_check.sh $(B)
+
+$(B)/test/trace_harness: test/trace_harness.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -I. -o $@ $< -ldl
+$(B)/test/trace_threads $(B)/test/trace_bench: $(B)/test/%: test/%.c | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lpthread
 
 check-full: check
 
 # ---- benchmarks -------------------------------------------------------------
-bench: all
+bench: all bench-tracer
+
+# The tracer's cost per getppid, writing to /dev/null, next to strace's.
+bench-tracer: all $(B)/test/trace_bench
+	sh test/trace_bench.sh $(B)
 
 clean:
 	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan
 
-.PHONY: all check check-decoder check-runtime check-tracer check-full bench clean
+.PHONY: all check check-decoder check-runtime check-tracer check-full bench \
+	bench-tracer clean

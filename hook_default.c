@@ -870,8 +870,10 @@ static void begin(struct line *l)
 /* " = result", from strace's column. */
 static void put_result(struct line *l, long nr, long res)
 {
-	while (l->len < ALIGN_COL)
-		put_c(l, ' ');
+	if (l->len < ALIGN_COL) {
+		memset(l->buf + l->len, ' ', ALIGN_COL - l->len);
+		l->len = ALIGN_COL;
+	}
 	put(l, " = ");
 	if (res < 0 && res >= -4095) {
 		const char *name = strerrorname_np(-res);
@@ -1163,6 +1165,8 @@ static int open_output(void)
 		return -1;
 	}
 	int moved = private_fd(fd);
+	if (moved < 0)
+		return fd;
 	close(fd);
 	return moved;
 }
@@ -1174,13 +1178,15 @@ zpoline_hook_fn zpoline_hook_init(struct zpoline_init *init)
 	if (init->abi_version != ZPOLINE_ABI_VERSION
 	    || init->size < sizeof *init)
 		return NULL;
-	out_fd = open_output();
+	multi = parent_traced();
+	out_fd = open_output();	/* the last system call of start-up */
 	if (out_fd < 0)
 		return NULL;
 	summary_only = s && *s && strcmp(s, "0") != 0;
-	multi = parent_traced();
 	init->after = after;
-	if (!summary_only)
+	if (summary_only)
+		count(SYS_execve, 0, 0);
+	else
 		print_exec();
 	return hook;
 }

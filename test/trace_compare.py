@@ -16,6 +16,11 @@ results; strace also saw what the tracer cannot:
   - the tracer's own calls: writes to its private descriptor (the one it
     made with fcntl(F_DUPFD_CLOEXEC) from 256 or above) and the
     process_vm_readv it reads memory with;
+  - gettid, on both sides: the tracer asks for its thread's id once (for
+    the "[pid N]" prefix), and strace cannot tell that call from the
+    program's;
+  - rt_sigaction(SIGSEGV), on both sides: the runtime answers it from its
+    own copy of the program's action;
   - what the kernel does by itself: restart_syscall, and a call
     interrupted by a signal (`= ? ERESTART...`), which the kernel restarts
     below the hook, so the hook sees it once.
@@ -76,7 +81,7 @@ class Call:
             i += 1
         self.args = text[:i]
         rest = text[i:]
-        r = re.match(r"^\s*= (\?|-?\d+|0x[0-9a-f]+)(.*)$", rest)
+        r = re.match(r"^\s*= (\?|0x[0-9a-f]+|-?\d+)(.*)$", rest)
         if r:
             v = r.group(1)
             self.result = "?" if v == "?" else int(v, 0)
@@ -109,6 +114,8 @@ def read_strace(prefix):
         with open(path, errors="surrogateescape") as f:
             for line in f:
                 c = Call(line.rstrip("\n"))
+                if line.startswith("--- SIG"):
+                    c.name = "---"      # a signal delivered
                 if c.name:
                     calls.append(c)
         out[int(tid)] = calls
@@ -120,7 +127,8 @@ def tracer_fds(strace):
     for calls in strace.values():
         for c in calls:
             m = re.match(r"fcntl\(\d+, F_DUPFD_CLOEXEC, (\d+)\)", c.args)
-            if m and int(m.group(1)) >= 256 and isinstance(c.result, int):
+            if m and int(m.group(1)) >= 256 and isinstance(c.result, int) \
+                    and c.result >= 0:
                 fds.add(c.result)
     return fds
 
@@ -140,30 +148,81 @@ def is_tracer_write(c, fds):
     return bool(m) and int(m.group(1)) in fds
 
 
-def strace_view(calls, fds):
-    """What the tracer should have printed for one thread."""
+def is_tracer_dup(c, fds):
+    m = re.match(r"fcntl\(\d+, F_DUPFD_CLOEXEC, (\d+)\)", c.args)
+    return bool(m) and int(m.group(1)) >= 256 and c.result in fds
+
+
+def strace_view(calls, fds, summary=False):
+    """What the tracer should have printed for one thread.  The tracer's
+    start-up ends with its first line (the execve); with summary, when it
+    prints no lines, with the fcntl that makes its private descriptor."""
     out, skipping = [], False
     for c in calls:
         if c.name == "execve" and c.result == 0:
+            if skipping:            # the previous image was not traced
+                out.pop()
             out.append(c)           # a new image: its start-up is not traced
             skipping = True
             continue
-        if is_tracer_write(c, fds):
+        if is_tracer_write(c, fds) or summary and is_tracer_dup(c, fds):
             skipping = False
             continue
         if skipping:
             continue
-        if c.name in ("process_vm_readv", "restart_syscall"):
+        if c.name in ("process_vm_readv", "restart_syscall", "gettid") \
+                or runtime_answers(c):
             continue
         if c.result == "?" and "ERESTART" in c.tail:
             continue
         out.append(c)
-    # an image that never wrote a line was not traced at all
-    if skipping:
-        while out and not (out[-1].name == "execve" and out[-1].result == 0):
-            out.pop()
-        if out:
-            out.pop()
+    if skipping:                    # nor was the last one
+        out.pop()
+    return out
+
+
+def runtime_answers(c):
+    """rt_sigaction(SIGSEGV): the runtime keeps its own handler installed
+    and answers the program from its copy, so the kernel may not see it."""
+    return c.name == "rt_sigaction" and c.args.startswith("rt_sigaction(SIGSEGV,")
+
+
+def agree(s, t):
+    if s.name == t.name == "rt_sigreturn":
+        return True
+    return s.key() == t.key()
+
+
+def align(want, got):
+    """Pairs strace's calls with the tracer's, in order: [(s, t)], with
+    None on one side where they part.
+
+    One reordering is allowed.  A signal delivered as a call returns runs
+    its handler before the runtime passes the result to the tracer, so the
+    tracer prints the handler's calls (up to its rt_sigreturn) first,
+    strace the call first.  When a call strace shows right before a
+    `--- SIG...` line does not match, it is moved after that handler."""
+    want = list(want)
+    out, i, j = [], 0, 0
+    while i < len(want) or j < len(got):
+        s = want[i] if i < len(want) else None
+        t = got[j] if j < len(got) else None
+        if s is not None and s.name == "---":
+            i += 1
+            continue
+        if s is not None and t is not None and agree(s, t):
+            out.append((s, t))
+            i += 1
+            j += 1
+            continue
+        if s is not None and i + 1 < len(want) and want[i + 1].name == "---":
+            end = next((k for k in range(i + 2, len(want))
+                        if want[k].name == "rt_sigreturn"), None)
+            if end is not None:
+                want[i:end + 1] = want[i + 1:end + 1] + [s]
+                continue
+        out.append((s, t))
+        break
     return out
 
 
@@ -181,7 +240,8 @@ def read_trace(path, root):
             c.prefixed = bool(m)
             if not c.name:
                 raise SystemExit("%s: cannot parse: %r" % (path, line))
-            out.setdefault(tid, []).append(c)
+            if c.name != "gettid" and not runtime_answers(c):
+                out.setdefault(tid, []).append(c)
     return out
 
 
@@ -220,11 +280,8 @@ def main(argv):
     for tid in sorted(set(strace) | set(trace)):
         want = strace_view(strace.get(tid, []), fds)
         got = trace.get(tid, [])
-        for i in range(max(len(want), len(got))):
-            s = want[i] if i < len(want) else None
-            t = got[i] if i < len(got) else None
-            if s is None or t is None or s.key() != t.key() and not (
-                    s.name == t.name == "rt_sigreturn"):
+        for i, (s, t) in enumerate(align(want, got)):
+            if s is None or t is None or not agree(s, t):
                 errors.append("tid %d, call %d:\n  strace: %s\n  tracer: %s" % (
                     tid, i, s.text if s else "(nothing)",
                     t.text if t else "(nothing)"))
