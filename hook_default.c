@@ -10,7 +10,7 @@
  *  - It runs in its own link-map namespace (see zpoline.h): the libc it
  *    calls is never rewritten, so nothing done here comes back to the hook.
  *  - One line per call, built on the stack and sent with one write(2) once
- *    the call has returned (in init->after).  A line is at most LINE_MAX
+ *    the call has returned (in init->after).  A line is at most LINE_BYTES
  *    (PIPE_BUF) bytes, so lines of several threads or processes sharing a
  *    pipe or an O_APPEND file never mix; a longer line is cut.
  *  - Calls that do not return (exit, exit_group, rt_sigreturn) are printed
@@ -28,9 +28,12 @@
  *
  * Environment (read once, at load):
  *  ZPOLINE_OUTPUT=FILE  append the trace to FILE instead of stderr; every
- *                       process of a tree opens it O_APPEND, so they share it.
+ *                       process of a tree opens it O_APPEND, so they share it
+ *                       (each from its own working directory: give a full
+ *                       path).
  *  ZPOLINE_SUMMARY=1    print no trace; at exit_group print a table like
- *                       `strace -c -w` (calls, errors, wall time per call).
+ *                       `strace -c -w` (calls, errors, wall time per call) of
+ *                       this process since its execve or fork.
  *
  * "[pid N] " starts each line once the process has created a thread or a
  * child, or when its parent is traced too (its trace is then shared).
@@ -41,6 +44,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +57,7 @@
 
 #include "zpoline.h"
 
-#define LINE_MAX_ PIPE_BUF	/* longest line; a pipe write this long is atomic */
+#define LINE_BYTES PIPE_BUF	/* longest line; a pipe write this long is atomic */
 #define ALIGN_COL 39		/* strace pads to here before " = " */
 #define STR_MAX 32		/* strace -s default: bytes of a buffer shown */
 #define PAGE 4096UL
@@ -72,6 +76,8 @@ static char **exec_envp;	/* line of the execve that started it  */
 static __thread int tid_cache __attribute__((tls_model("initial-exec")));
 /* Entry time of the current call (summary only). */
 static __thread long t_entry __attribute__((tls_model("initial-exec")));
+/* Thread id of this thread while it forks (summary only), else 0. */
+static __thread int t_forking __attribute__((tls_model("initial-exec")));
 
 static struct count { unsigned long calls, errors, ns; } counts[COUNTED];
 
@@ -94,7 +100,7 @@ static int current_tid(void)
 
 struct line {
 	size_t len;
-	char buf[LINE_MAX_];
+	char buf[LINE_BYTES];
 };
 
 /* Appends n bytes; what does not fit (leaving room for '\n') is dropped. */
@@ -1024,8 +1030,43 @@ static void print_no_return(const struct zpoline_call *c)
 	}
 }
 
+/* Whether a clone, clone3, fork or vfork makes a new address space. */
+static int new_address_space(const struct zpoline_call *c)
+{
+	unsigned long flags;
+
+	switch (c->nr) {
+	case SYS_fork:
+		return 1;
+	case SYS_vfork:
+		return 0;
+	case SYS_clone:
+		return !(c->args[0] & CLONE_VM);
+	}
+	/* clone3: the flags are the first field of struct clone_args */
+	return peek(&flags, c->args[0], sizeof flags, 0) == sizeof flags
+	       && !(flags & CLONE_VM);
+}
+
+/*
+ * A fork child inherits its parent's counts and drops them on its first
+ * call.  It is a copy of the forking thread, t_forking included, but has
+ * another thread id.  (A vfork child shares the counts, as it shares all
+ * memory, and must not drop them.)
+ */
+static void summary_enter(void)
+{
+	if (t_forking && gettid() != t_forking) {
+		memset(counts, 0, sizeof counts);
+		t_forking = 0;
+	}
+	t_entry = now_ns();	/* a signal handler's calls may overwrite it */
+}
+
 static long hook(struct zpoline_call *c)
 {
+	if (summary_only)
+		summary_enter();
 	switch (c->nr) {
 	case SYS_clone:
 	case SYS_clone3:
@@ -1034,6 +1075,8 @@ static long hook(struct zpoline_call *c)
 		/* the new thread or process shares the output from now on */
 		__atomic_store_n(&multi, 1, __ATOMIC_RELAXED);
 		tid_cache = 0;
+		if (summary_only && new_address_space(c))
+			t_forking = gettid();
 		break;
 	case SYS_exit_group:
 		if (summary_only) {
@@ -1050,8 +1093,6 @@ static long hook(struct zpoline_call *c)
 			print_no_return(c);
 		return ZPOLINE_DO_SYSCALL;
 	}
-	if (summary_only)
-		t_entry = now_ns();
 	return ZPOLINE_DO_SYSCALL;
 }
 
@@ -1065,6 +1106,7 @@ static void after(const struct zpoline_call *c, long res)
 	case SYS_fork:
 	case SYS_vfork:
 		tid_cache = 0;	/* a vfork child may have cached its own */
+		t_forking = 0;
 		break;
 	}
 	if (summary_only) {

@@ -298,7 +298,7 @@ def main(argv):
         for e in errors[:10]:
             print(e)
         return 1
-    print("%s: ok, %d calls in %d threads agree with strace%s" % (
+    print("%s: ok, %d calls in %d threads and processes agree with strace%s" % (
         name, calls, len(set(strace) | set(trace)),
         ", %d lines word for word" % exact_checked if exact else ""))
     return 0
