@@ -21,6 +21,8 @@ results; strace also saw what the tracer cannot:
     program's;
   - rt_sigaction(SIGSEGV), on both sides: the runtime answers it from its
     own copy of the program's action;
+  - a thread's last call when the process ended under it (`= ?`): the
+    call never returned, so the tracer never printed it;
   - what the kernel does by itself: restart_syscall, and a call
     interrupted by a signal (`= ? ERESTART...`), which the kernel restarts
     below the hook, so the hook sees it once.
@@ -177,6 +179,9 @@ def strace_view(calls, fds, summary=False):
             continue
         out.append(c)
     if skipping:                    # nor was the last one
+        out.pop()
+    # a call cut short by the end of the process never reached the tracer
+    if out and out[-1].result == "?" and out[-1].name not in NO_RETURN:
         out.pop()
     return out
 
