@@ -14,7 +14,9 @@
  *    (PIPE_BUF) bytes, so lines of several threads or processes sharing a
  *    pipe or an O_APPEND file never mix; a longer line is cut.
  *  - Calls that do not return (exit, exit_group, rt_sigreturn) are printed
- *    in the hook, before the call, with strace's "= ?".  A successful
+ *    in the hook, before the call, with strace's "= ?".  rt_sigreturn shows
+ *    no argument: strace reads the signal mask from the frame at the
+ *    caller's stack pointer, which the hook is not given.  A successful
  *    execve is printed by the new image, when it loads this library (as
  *    strace prints it: after the call); a failed one is printed by after.
  *  - Program memory is read directly only where the kernel has just read
@@ -24,7 +26,8 @@
  *    thread's first call, which may come while the program's malloc holds
  *    its lock.
  *  - In steady state the only system calls made here are the write of each
- *    line and process_vm_readv for memory the kernel has not vouched for.
+ *    line, process_vm_readv for memory the kernel has not vouched for, and
+ *    gettid once per thread (for "[pid N] ", and at forks with a summary).
  *
  * Environment (read once, at load):
  *  ZPOLINE_OUTPUT=FILE  append the trace to FILE instead of stderr; every
