@@ -110,7 +110,15 @@ $(B)/test/trace_threads $(B)/test/trace_bench: $(B)/test/%: test/%.c | $(B)/test
 check-full: check
 
 # ---- benchmarks -------------------------------------------------------------
-bench: all bench-tracer
+bench: all bench-runtime bench-tracer
+
+# ns per getppid natively and hooked (wrapper and inline sites), start-up
+# time of /bin/true and python3 natively and preloaded.
+bench-runtime: all $(B)/test/bench_calls $(B)/test/bench_startup \
+		$(B)/test/hook_pass.so
+	sh test/bench_rt.sh
+$(B)/test/bench_%: test/bench_%.c | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $<
 
 # The tracer's cost per getppid, writing to /dev/null, next to strace's.
 bench-tracer: all $(B)/test/trace_bench
@@ -120,4 +128,4 @@ clean:
 	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan
 
 .PHONY: all check check-decoder check-runtime check-tracer check-full bench \
-	bench-tracer clean
+	bench-runtime bench-tracer clean

@@ -485,11 +485,14 @@ static size_t zp_rewrite_mapping(const struct zp_map *m, const uintptr_t *a,
 	return n;
 }
 
+static unsigned long zp_t_scan, zp_t_rewrite; /* ns, for the verbose report */
+
 static void zp_rewrite_all(void)
 {
 	struct zp_found f = { 0 };
 	size_t *first = 0, nexec = 0;
 	char b1[20], b2[20];
+	unsigned long t0 = zp_now_ns();
 
 	if (zp_load_maps() < 0) {
 		zp_say("cannot read /proc/self/maps; running unhooked", NULL);
@@ -530,6 +533,7 @@ static void zp_rewrite_all(void)
 			       NULL);
 	}
 	first[zp_nmaps] = f.n;
+	zp_t_scan = zp_now_ns() - t0;
 	if (zp_sites_build(f.a, f.n) < 0) {
 		zp_say("out of memory; running unhooked", NULL);
 		return;
@@ -538,6 +542,7 @@ static void zp_rewrite_all(void)
 	for (size_t i = 0; i < zp_nmaps; i++)
 		done += zp_rewrite_mapping(&zp_maps[i], f.a + first[i],
 					   first[i + 1] - first[i]);
+	zp_t_rewrite = zp_now_ns() - t0 - zp_t_scan;
 	if (zp_verbose)
 		zp_say("rewrote ", zp_dec(b1, done), " sites in ",
 		       zp_dec(b2, nexec), " executable mappings", NULL);
@@ -978,9 +983,17 @@ __attribute__((constructor)) static void zp_init(void)
 	if (zp_install_segv(&zp_app_segv) < 0)
 		zp_say("cannot install the SIGSEGV handler: calls with numbers"
 		       " beyond the sled will crash", NULL);
+	unsigned long t1 = zp_now_ns();
 	zp_rewrite_all();
+	unsigned long t2 = zp_now_ns();
 	zp_choose_hook();
-	if (zp_verbose)
-		zp_say("start-up took ", zp_dec(b, (zp_now_ns() - t0) / 1000), " us",
+	if (zp_verbose) {
+		char b1[20], b2[20], b3[20], b4[20];
+		zp_say("start-up took ", zp_dec(b, (zp_now_ns() - t0) / 1000),
+		       " us: trampoline ", zp_dec(b1, (t1 - t0) / 1000),
+		       ", finding sites ", zp_dec(b2, zp_t_scan / 1000),
+		       ", rewriting ", zp_dec(b3, zp_t_rewrite / 1000),
+		       ", loading the hook ", zp_dec(b4, (zp_now_ns() - t2) / 1000),
 		       NULL);
+	}
 }

@@ -1,0 +1,56 @@
+#!/bin/sh
+# bench_rt.sh - the runtime's figures (part of make bench): nanoseconds per
+# getppid natively and hooked, at a libc wrapper site and an inline site,
+# and start-up wall time of /bin/true and python3 natively and preloaded.
+# Configurations are measured in turns (five passes), and each figure is
+# the median over the passes, so that load on the machine falls on all of
+# them alike.  Ratios are to the native figure of the same table.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+T=$top/build/test
+LIB=$top/libzpoline.so
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+PASSES=5
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+run_cfg() { # NAME ENV...: one bench_calls run in configuration NAME
+	name=$1; shift
+	env "$@" "$T/bench_calls" >>"$W/$name"
+}
+
+for p in $(seq $PASSES); do
+	run_cfg native
+	run_cfg pass ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
+	run_cfg vector ZPTEST_VECTOR=1 ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
+	run_cfg next ZPTEST_NEXT=1 ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
+done
+nw=$(awk '{ print $2 }' "$W/native" | median)
+ni=$(awk '{ print $4 }' "$W/native" | median)
+echo "runtime: ns per getppid, median of $PASSES runs (each the median of 15 x 200000 calls)"
+printf '  %-44s %8s %6s %8s %6s\n' "" wrapper ratio inline ratio
+for c in native:"native" pass:"pass-through hook, no vector state saved" \
+	 vector:"pass-through hook, vector state saved" next:"pass-through hook making the call with next()"; do
+	f=${c%%:*} label=${c#*:}
+	w=$(awk '{ print $2 }' "$W/$f" | median)
+	i=$(awk '{ print $4 }' "$W/$f" | median)
+	printf '  %-44s %8.1f %6.2f %8.1f %6.2f\n' "$label" "$w" \
+		"$(echo "$w $nw" | awk '{ print $1 / $2 }')" "$i" \
+		"$(echo "$i $ni" | awk '{ print $1 / $2 }')"
+done
+
+py=$(python3 -c 'import sys; print(sys.executable)')
+for p in $(seq 3); do
+	"$T/bench_startup" 21 /bin/true >>"$W/true.n"
+	env ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB" "$T/bench_startup" 21 /bin/true >>"$W/true.h"
+	"$T/bench_startup" 11 "$py" -c pass >>"$W/py.n"
+	env ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB" "$T/bench_startup" 11 "$py" -c pass >>"$W/py.h"
+done
+echo "runtime: start-up wall time in microseconds (median of 3 x 21 runs; python 3 x 11)"
+printf '  %-44s %8s %9s %6s\n' "" native preloaded ratio
+for c in true:"/bin/true" py:"python3 -c pass"; do
+	f=${c%%:*} label=${c#*:}
+	n=$(median <"$W/$f.n") h=$(median <"$W/$f.h")
+	printf '  %-44s %8d %9d %6.2f\n' "$label" "$n" "$h" "$(echo "$h $n" | awk '{ print $1 / $2 }')"
+done
