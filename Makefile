@@ -63,7 +63,31 @@ $(B)/syscall_names.h: | $(B)
 # ---- tests ----------------------------------------------------------------
 check: all check-decoder check-runtime check-tracer
 
-check-decoder: all
+# Decoder tests: hand-derived lengths (test/decoder_cases.txt), random
+# windows under AddressSanitizer, and every instruction boundary and
+# syscall site of system libraries against objdump's.
+LIBDIR = /usr/lib/x86_64-linux-gnu
+LLVM_LIB = $(lastword $(sort $(wildcard $(LIBDIR)/libLLVM-*.so.1)))
+
+check-decoder: all $(B)/test/decoder_cases $(B)/test/decoder_random
+	@test -z "$$(nm -u $(B)/decoder.o)" || \
+		{ echo "decoder.o needs symbols:"; nm -u $(B)/decoder.o; exit 1; }
+	@! objdump -d $(B)/decoder.o | grep -E '%[xyz]mm' || \
+		{ echo "decoder.o uses vector registers"; exit 1; }
+	$(B)/test/decoder_cases test/decoder_cases.txt
+	$(B)/test/decoder_random 2000000
+	python3 test/decoder_objdump.py --sites-equal ./zpscan \
+		$(LIBDIR)/libc.so.6 /lib64/ld-linux-x86-64.so.2
+	python3 test/decoder_objdump.py ./zpscan $(LIBDIR)/libm.so.6 \
+		$(LIBDIR)/libstdc++.so.6 $(LIBDIR)/libcrypto.so.3
+
+$(B)/test/decoder_cases: test/decoder_cases.c $(B)/decoder.o decoder.h | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ $< $(B)/decoder.o
+$(B)/test/decoder_random: test/decoder_random.c decoder.c decoder.h | $(B)/test
+	$(CC) -O1 -g -fsanitize=address -std=gnu11 -fPIC -mgeneral-regs-only \
+		-c -o $(B)/test/decoder_asan.o decoder.c
+	$(CC) -O1 -g -fsanitize=address $(WARN) -std=gnu11 -o $@ $< \
+		$(B)/test/decoder_asan.o
 
 # Runtime tests: test programs (rt_*), test hooks (hook_*) and preloaded
 # helpers (pre_*), driven by test/rt_check.sh.
@@ -108,9 +132,16 @@ $(B)/test/trace_threads $(B)/test/trace_bench: $(B)/test/%: test/%.c | $(B)/test
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lpthread
 
 check-full: check
+	@if [ -z "$(LLVM_LIB)" ]; then echo "check-full: no libLLVM here"; exit 1; fi
+	python3 test/decoder_objdump.py ./zpscan $(LLVM_LIB)
 
 # ---- benchmarks -------------------------------------------------------------
-bench: all bench-runtime bench-tracer
+bench: all bench-runtime bench-tracer bench-decoder
+
+# Decoder throughput over libc's and libLLVM's code, and zp_find_sites's
+# time on libc and ld.so (medians).
+bench-decoder: all
+	./zpscan --bench $(LIBDIR)/libc.so.6 /lib64/ld-linux-x86-64.so.2 $(LLVM_LIB)
 
 # ns per getppid natively and hooked (wrapper and inline sites), start-up
 # time of /bin/true and python3 natively and preloaded.
@@ -128,4 +159,4 @@ clean:
 	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan
 
 .PHONY: all check check-decoder check-runtime check-tracer check-full bench \
-	bench-runtime bench-tracer clean
+	bench-runtime bench-tracer bench-decoder clean

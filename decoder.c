@@ -35,24 +35,26 @@
 
 /* ---- Opcode attributes ---------------------------------------------------
  *
- * One byte per opcode.  Bits 0-2: the immediate (or displacement-like
- * operand) that follows the opcode and its ModRM; bit 3: a ModRM byte
- * follows the opcode; bits 4-7: a class that is not an ordinary
- * instruction and is handled by code (prefixes, escapes, groups whose
- * members differ in length or validity).
+ * 16 bits per opcode.  Bits 0-3: the bytes of immediate (or of a
+ * displacement-like operand) that follow the opcode and its ModRM, with
+ * no 66/67/REX.W prefix; bits 4-5: how the operand or address size
+ * changes that; bit 6: a ModRM byte follows the opcode; bits 8-11: a
+ * class that is not an ordinary instruction and is handled by code
+ * (prefixes, escapes, groups whose members differ in length or validity).
  */
-enum {
-	I0,  /* no immediate */
-	IB,  /* ib: 1 byte */
-	IW,  /* iw: 2 bytes (also two ib, as in SSE4a extrq/insertq) */
-	IZ,  /* iz: 2 bytes with operand size 16 (66 without REX.W), else 4 */
-	IV,  /* iv: B8+r mov: 8 with REX.W, 2 with 66, else 4 */
-	IM,  /* moffs: the address size, 8 (4 with 67) */
-	IWB, /* enter: iw then ib, 3 bytes */
-	ID,  /* rel32, or a fixed 4 bytes: 66 does not shorten it in 64-bit
-		mode (Intel: near branches ignore 66 there) */
-};
-#define M 0x08 /* ModRM follows the opcode */
+enum { SZ_FIXED, SZ_Z, SZ_V, SZ_MOFFS };
+#define I0  0			/* no immediate */
+#define IB  1			/* ib */
+#define IW  2			/* iw (also two ib: SSE4a extrq/insertq) */
+#define IWB 3			/* enter: iw, ib */
+#define ID  4			/* rel32, id: 66 does not shorten rel32 in
+				   64-bit mode (Intel: near branches ignore
+				   66 there) */
+#define IZ  (4 | SZ_Z << 4)	/* iz: 2 with operand size 16 (66 without
+				   REX.W), else 4 */
+#define IV  (4 | SZ_V << 4)	/* iv, B8+r mov: 8 with REX.W, 2 with 66 */
+#define IM  (8 | SZ_MOFFS << 4)	/* moffs: the address size, 4 with 67 */
+#define M   0x40		/* ModRM follows the opcode */
 
 enum {
 	C_PFX = 1, /* legacy prefix: 66 67 F2 F3 F0 and the segments */
@@ -71,7 +73,7 @@ enum {
 	C_SSE4A,   /* 0F 78: vmread; 66: extrq ib,ib; F2: insertq ib,ib */
 	C_BAD,	   /* #UD in 64-bit mode */
 };
-#define CLASS(c) ((c) << 4)
+#define CLASS(c) ((c) << 8)
 
 /* Short names for the table rows below. */
 #define _   I0
@@ -89,11 +91,14 @@ enum {
 #define UD  CLASS(C_BAD)
 #define SPC(c) CLASS(c)
 
+#define POPCNT SPC(C_BAD) /* 0F B8: valid only as F3 0F B8 popcnt */
+
 /*
- * The one-byte map, SDM Vol. 2 table A-2 (AMD APM Vol. 3 table A-1).
- * Rows are opcode xN, columns x0..xF.
+ * opmap[0], the one-byte map, SDM Vol. 2 table A-2 (AMD APM Vol. 3
+ * table A-1).  Rows are opcode xN, columns x0..xF.
  */
-static const uint8_t map0[256] = {
+static const uint16_t opmap[2][256] = {
+[0] = {
 /*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
 /* 0x */  E,   E,   E,   E,   Ib,  Iz,  UD,  UD,  E,   E,   E,   E,   Ib,  Iz,  UD,  SPC(C_0F),
 	/* add Eb,Gb .. add rAX,Iz; push/pop es #UD; or ...; push cs #UD; 0F escape */
@@ -135,15 +140,14 @@ static const uint8_t map0[256] = {
 /* Fx */  PFX, _,   PFX, PFX, _,   _,   SPC(C_GRP3), SPC(C_GRP3), _, _, _, _, _,   _,   SPC(C_GRP45), SPC(C_GRP45),
 	/* lock; int1; repne; rep; hlt; cmc; group 3 Eb; Ev; clc; stc; cli;
 	   sti; cld; std; group 4; group 5 */
-};
+},
 
 /*
- * The two-byte map 0F xx, SDM table A-3 (APM table A-2).  The mandatory
- * prefixes 66/F2/F3 select among instructions of the same length here,
+ * opmap[1], the two-byte map 0F xx, SDM table A-3 (APM table A-2).  The
+ * mandatory prefixes 66/F2/F3 select among instructions of the same length here,
  * except at 0F 78 (SSE4a) and 0F B8 (popcnt needs F3), which code handles.
  */
-#define POPCNT SPC(C_BAD) /* 0F B8: valid only as F3 0F B8 popcnt */
-static const uint8_t map0f[256] = {
+[1] = {
 /*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
 /* 0x */  E,   E,   E,   E,   UD,  _,   _,   _,   _,   _,   UD,  _,   UD,  E,   _,   EIb,
 	/* group 6; group 7; lar; lsl; syscall; clts; sysret; invd; wbinvd;
@@ -187,6 +191,7 @@ static const uint8_t map0f[256] = {
 	   pmaxs, pxor */
 /* Fx */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
 	/* lddqu, psll*, pmuludq, pmadd, psadbw, maskmov, psub*, padd*; ud0 */
+},
 };
 
 /*
@@ -194,7 +199,7 @@ static const uint8_t map0f[256] = {
  * instruction has a ModRM and no immediate.  Blank rows hold only
  * VEX/EVEX instructions.
  */
-static const uint8_t map0f38[256] = {
+static const uint16_t map0f38[256] = {
 /*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
 /* 0x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   UD,  UD,  UD,  UD,
 	/* pshufb, phadd*, pmaddubsw, phsub*, psign*, pmulhrsw */
@@ -230,7 +235,7 @@ static const uint8_t map0f38[256] = {
  * The three-byte map 0F 3A xx without VEX, SDM table A-5: every
  * instruction has a ModRM and an ib.
  */
-static const uint8_t map0f3a[256] = {
+static const uint16_t map0f3a[256] = {
 /*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
 /* 0x */  UD,  UD,  UD,  UD,  UD,  UD,  UD,  UD,  EIb, EIb, EIb, EIb, EIb, EIb, EIb, EIb,
 	/* roundps, roundpd, roundss, roundsd, blendps, blendpd, pblendw,
@@ -264,7 +269,7 @@ static const uint8_t map0f3a[256] = {
  * the same as without VEX.  Which opcodes exist under VEX/EVEX is not
  * checked (see the top of the file).
  */
-static const uint8_t vexmap1[256] = {
+static const uint16_t vexmap1[256] = {
 /*        0    1    2    3    4    5    6    7    8    9    A    B    C    D    E    F */
 /* 0x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
 /* 1x */  E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,   E,
@@ -292,7 +297,7 @@ static const uint8_t vexmap1[256] = {
  * the table above; which maps each of VEX, EVEX and XOP has is checked by
  * vex() below.
  */
-static const uint8_t vexmaps[11] = {
+static const uint16_t vexmaps[11] = {
 	[2] = E,		/* 0F 38 (incl. AMX tile*): ModRM, no ib */
 	[3] = EIb,		/* 0F 3A: ib (also FMA4's is4 register byte) */
 	[5] = E,		/* EVEX map 5 (AVX512-FP16) */
@@ -306,11 +311,12 @@ static const uint8_t vexmaps[11] = {
  * Bytes after a ModRM byte: SIB and displacement, 64- and 32-bit
  * addressing (67 selects 32-bit addressing in 64-bit mode, with the same
  * ModRM/SIB forms: no 16-bit forms exist here).  SDM table 2-2.
- * SIBX marks mod=00 rm=100, whose displacement depends on SIB.base.
+ * SIBX marks mod=00 rm=100 (SIB, then a displacement that depends on
+ * SIB.base).
  */
 #define SIBX 0x80
 #define MODRM_ROW(d)                                                       \
-	d, d, d, d, (d) ? 1 + (d) : SIBX, (d) ? (d) : 4, d, d
+	d, d, d, d, (d) ? 1 + (d) : SIBX | 1, (d) ? (d) : 4, d, d
 static const uint8_t modrm_extra[256] = {
 	/* mod=00: no displacement; rm=100 SIB; rm=101 RIP+disp32 */
 	MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0),
@@ -326,22 +332,31 @@ static const uint8_t modrm_extra[256] = {
 };
 
 /*
- * Immediate bytes by kind (IB..ID) and operand state: bit 0 is operand
- * size 16 (66 present), bit 1 address size 32 (67 present), bit 2 REX.W.
- * REX.W takes precedence over 66.
+ * Immediate bytes of an instruction with attribute a, given the operand
+ * state st: bit 0 operand size 16 (66 seen), bit 1 address size 32 (67
+ * seen), bit 2 REX.W.  REX.W takes precedence over 66 (SDM 2.2.1.2).
  */
 enum { S66 = 1, S67 = 2, SW = 4 };
-static const uint8_t imm_len[8][8] = {
-	/*        -  66  67 66+67  W  W+66 W+67 W+66+67 */
-	[I0]  = { 0, 0,  0, 0,     0, 0,   0,   0 },
-	[IB]  = { 1, 1,  1, 1,     1, 1,   1,   1 },
-	[IW]  = { 2, 2,  2, 2,     2, 2,   2,   2 },
-	[IZ]  = { 4, 2,  4, 2,     4, 4,   4,   4 },
-	[IV]  = { 4, 2,  4, 2,     8, 8,   8,   8 },
-	[IM]  = { 8, 8,  4, 4,     8, 8,   4,   4 },
-	[IWB] = { 3, 3,  3, 3,     3, 3,   3,   3 },
-	[ID]  = { 4, 4,  4, 4,     4, 4,   4,   4 },
-};
+static inline unsigned imm_bytes(unsigned a, unsigned st)
+{
+	switch (a >> 4 & 3) {
+	case SZ_Z:
+		return (st & (S66 | SW)) == S66 ? 2 : 4;
+	case SZ_V:
+		return st & SW ? 8 : st & S66 ? 2 : 4;
+	case SZ_MOFFS:
+		return st & S67 ? 4 : 8;
+	}
+	return a & 15;
+}
+
+/* Bytes after a ModRM byte m followed by s: modrm_extra, SIB resolved. */
+static inline unsigned modrm_len(unsigned m, unsigned s)
+{
+	unsigned x = modrm_extra[m];
+
+	return (x & 7) + ((x >> 7 & ((s & 7) == 5)) << 2);
+}
 
 /*
  * The length of an instruction whose opcode ends before p[i], with
@@ -355,14 +370,14 @@ static inline int finish(const uint8_t *p, unsigned i, unsigned lim,
 		if (i >= lim)
 			return 0;
 		unsigned x = modrm_extra[p[i++]];
-		if (x == SIBX) {
+		if (x & SIBX) {
 			if (i >= lim)
 				return 0;
-			x = (p[i] & 7) == 5 ? 5 : 1; /* SIB.base=101: disp32 */
+			x = modrm_len(p[i - 1], p[i]);
 		}
 		i += x;
 	}
-	i += imm_len[a & 7][st];
+	i += imm_bytes(a, st);
 	return i <= lim ? (int)i : 0;
 }
 
@@ -409,7 +424,7 @@ static int special(const uint8_t *p, unsigned i, unsigned lim, unsigned a,
 {
 	int reg;
 
-	switch (a >> 4) {
+	switch (a >> 8) {
 	case C_0F38:
 		if (i >= lim)
 			return 0;
@@ -423,7 +438,7 @@ static int special(const uint8_t *p, unsigned i, unsigned lim, unsigned a,
 	case C_VEX3:
 	case C_VEX2:
 	case C_EVEX:
-		return vex(p, i - 1, lim, a >> 4, vexbad);
+		return vex(p, i - 1, lim, a >> 8, vexbad);
 	case C_8F:
 		if (i < lim && (p[i] & 0x1f) >= 8)
 			return vex(p, i - 1, lim, C_8F, vexbad);
@@ -463,7 +478,82 @@ static int special(const uint8_t *p, unsigned i, unsigned lim, unsigned a,
 	return 0;
 }
 
+static int general(const uint8_t *p, size_t n) __attribute__((noinline));
+
+typedef uint64_t __attribute__((may_alias, aligned(1))) unaligned_u64;
+
+/*
+ * The length of an instruction with attribute a whose opcode ends at byte
+ * pos, whose ModRM (if any) is followed by x bytes, with no prefix that
+ * changes its immediate.
+ */
+static inline unsigned plain_len(unsigned a, unsigned pos, unsigned x)
+{
+	return pos + (a & 15) + ((1 + x) & -(a >> 6 & 1));
+}
+
+/*
+ * The common case, with few branches that depend on the bytes: at least
+ * 15 bytes readable, at most 2 legacy prefixes (so at most 15 bytes in
+ * all), an opcode of class 0 in the one-byte or 0F map.  Returns -1 for
+ * anything else, which general() then decodes.
+ *
+ * A sweep is a chain of dependent steps and the chain's latency is its
+ * speed, so this works out the four readings of the bytes after the
+ * prefixes at once - opcode at byte 0 or 1 (after a REX), one-byte or
+ * 0F map - from one 8-byte load, and only then picks the right one.
+ * Reads p[0..9] at most.
+ */
+static inline __attribute__((always_inline)) int fast(const uint8_t *p)
+{
+	unsigned i = 0, st = 0, rex, is0f, sel, a, a0, a1, a2, a3, len;
+	unsigned x1, x2, x3;
+	uint64_t w;
+
+	while (opmap[0][p[i]] == PFX) {
+		st |= (p[i] == 0x66) | (p[i] == 0x67) << 1;
+		if (++i > 2)
+			return -1;
+	}
+	w = *(const unaligned_u64 *)(p + i);
+#define B(k) ((unsigned)(w >> (8 * (k))) & 0xff)
+	a0 = opmap[0][B(0)];		/* op */
+	a1 = opmap[0][B(1)];		/* REX op */
+	a2 = opmap[1][B(1)];		/* 0F op */
+	a3 = opmap[1][B(2)];		/* REX 0F op */
+	x1 = modrm_len(B(1), B(2));	/* after a ModRM at byte 1.. */
+	x2 = modrm_len(B(2), B(3));	/* ..2 */
+	x3 = modrm_len(B(3), B(4));	/* ..3 */
+	rex = (B(0) & 0xf0) == 0x40;
+	st |= (rex & B(0) >> 3) << 2;	/* REX.W */
+	is0f = B(rex) == 0x0f;
+#undef B
+	/* Pick reading rex + 2 * is0f with shifts: branches on these
+	   bytes would be mispredicted about every other instruction. */
+	sel = rex | is0f << 1;
+	a = ((uint64_t)a0 | (uint64_t)a1 << 16 | (uint64_t)a2 << 32 |
+	     (uint64_t)a3 << 48) >> (16 * sel) & 0xffff;
+	len = (plain_len(a0, 1, x1) | plain_len(a1, 2, x2) << 8 |
+	       plain_len(a2, 2, x2) << 16 | plain_len(a3, 3, x3) << 24) >>
+	      (8 * sel) & 0xff;
+	if (a >= 0x100 || (a & 0x30 && (st & (S66 | S67) ||
+					 (a & 0x30) == SZ_V << 4)))
+		return -1;	/* not class 0, or prefixes change the imm */
+	return i + len;
+}
+
 int zp_insn_len(const uint8_t *p, size_t n)
+{
+	if (n >= ZP_INSN_MAX) {
+		int r = fast(p);
+		if (r >= 0)
+			return r;
+	}
+	return general(p, n);
+}
+
+/* Any instruction: the prefixes one by one, then the tables. */
+static int general(const uint8_t *p, size_t n)
 {
 	unsigned lim = n < ZP_INSN_MAX ? (unsigned)n : ZP_INSN_MAX;
 	unsigned i = 0, st = 0, rep = 0, a, op;
@@ -474,8 +564,8 @@ int zp_insn_len(const uint8_t *p, size_t n)
 		if (i >= lim)
 			return 0;
 		op = p[i++];
-		a = map0[op];
-		if (a < 0x10)
+		a = opmap[0][op];
+		if (a < 0x100)
 			return finish(p, i, lim, a, st);
 		if (a == REX) {
 			st = (st & ~SW) | (op & 8 ? SW : 0);
@@ -501,8 +591,8 @@ int zp_insn_len(const uint8_t *p, size_t n)
 	if (i >= lim)
 		return 0;
 	op = p[i++];
-	a = map0f[op];
-	if (a < 0x10)
+	a = opmap[1][op];
+	if (a < 0x100)
 		return finish(p, i, lim, a, st);
 	return special(p, i, lim, a, op, st, rep, vexbad);
 }
@@ -522,8 +612,6 @@ int zp_insn_len(const uint8_t *p, size_t n)
  * A decode that meets an invalid encoding before reaching its candidate
  * leaves that candidate unplaced too.
  */
-
-typedef uint64_t __attribute__((may_alias, aligned(1))) unaligned_u64;
 
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
