@@ -67,6 +67,26 @@
 9993:
 .endm
 
+/* The program's rflags back, from F_RFLAGS (rbp = frame), keeping rax.
+ * Not with popfq, which is microcoded and slow: the stub and C code change
+ * only DF (cld) and the arithmetic flags, so set DF again if it was set,
+ * OF through an add that overflows exactly when OF was set, and SF ZF AF
+ * PF CF with sahf.  Clobbers rcx and r11. */
+.macro RESTORE_FLAGS
+	mov	F_RFLAGS(%rbp), %rcx
+	test	$0x400, %ecx		/* DF */
+	jz	9994f
+	std
+9994:	mov	%ecx, %r11d
+	shr	$4, %r11d		/* OF (bit 11) to bit 7 */
+	and	$0x80, %r11d
+	add	%r11b, %r11b		/* 0x80 + 0x80 overflows: OF as saved */
+	xchg	%rax, %rcx		/* rax = rflags, rcx = result */
+	mov	%al, %ah
+	sahf				/* SF ZF AF PF CF as saved */
+	xchg	%rax, %rcx		/* rax = result */
+.endm
+
 	.text
 
 /* ---------------------------------------------------------------------- */
@@ -135,13 +155,12 @@ zp_entry:
 	mov	F_R10(%rbp), %r10
 	mov	F_R8(%rbp), %r8
 	mov	F_R9(%rbp), %r9
-	mov	F_RET(%rbp), %rcx	/* rcx = site+2, as sysret leaves it */
+	RESTORE_FLAGS
 	mov	F_RFLAGS(%rbp), %r11	/* r11 = rflags, as sysret leaves it */
-	lea	F_RFLAGS(%rbp), %rsp
+	mov	F_RET(%rbp), %rcx	/* rcx = site+2, as sysret leaves it */
+	lea	(F_SIZE + ZP_REDZONE)(%rbp), %rsp /* the program's rsp */
 	mov	F_RBP(%rbp), %rbp
-	popfq				/* the program's flags; rsp = frame end */
-	lea	ZP_REDZONE(%rsp), %rsp	/* the program's rsp (lea: no flags) */
-	jmp	*%rcx
+	jmp	*%rcx			/* mov, lea, jmp: no flags touched */
 
 /* ---------------------------------------------------------------------- */
 /* Calls that depend on the stack or the registers of the caller.

@@ -225,7 +225,7 @@ static size_t zp_site_slot(uintptr_t a)
 	return (a * 0x9e3779b97f4a7c15ul) >> (64 - zp_site_bits);
 }
 
-static int zp_site_known(uintptr_t a)
+static inline __attribute__((always_inline)) int zp_site_known(uintptr_t a)
 {
 	size_t mask = ((size_t)1 << zp_site_bits) - 1;
 	if (!zp_sites)
@@ -723,18 +723,18 @@ static void zp_segv_handler(int sig, siginfo_t *si, void *ucv)
  * The dispatch path.
  */
 
-/* System call numbers that need the runtime's attention (zp_special). */
-static int zp_is_special(unsigned long nr)
+/* System call numbers that need the runtime's attention (zp_special), as
+ * a bitmap that zp_init fills in from this list. */
+static const unsigned short zp_special_nrs[] = {
+	SYS_rt_sigreturn, SYS_clone, SYS_clone3, SYS_vfork, SYS_rt_sigaction,
+	SYS_mmap, SYS_munmap, SYS_mprotect, SYS_mremap, SYS_shmat,
+	SYS_exit, SYS_exit_group, SYS_execve, SYS_execveat,
+};
+static uint64_t zp_special_bits[ZP_SLED_END / 64];
+
+static inline __attribute__((always_inline)) int zp_is_special(unsigned long nr)
 {
-	switch (nr) {
-	case SYS_rt_sigreturn: case SYS_clone: case SYS_clone3: case SYS_vfork:
-	case SYS_rt_sigaction:
-	case SYS_mmap: case SYS_munmap: case SYS_mprotect: case SYS_mremap:
-	case SYS_shmat:
-	case SYS_exit: case SYS_exit_group: case SYS_execve: case SYS_execveat:
-		return 1;
-	}
-	return 0;
+	return nr < ZP_SLED_END && (zp_special_bits[nr / 64] >> (nr % 64) & 1);
 }
 
 struct zp_clone3_args { /* the first fields of struct clone_args */
@@ -849,33 +849,43 @@ static long zp_stray(struct zp_frame *f)
 	return ZPOLINE_DO_SYSCALL;
 }
 
-long zp_enter(struct zp_frame *f)
+/* zp_enter for the calls zp_is_special picks. */
+static __attribute__((noinline)) long zp_enter_special(struct zp_frame *f,
+						       int hooked)
 {
 	unsigned kind = ZP_HOW_PLAIN;
+	long r = zp_special(&f->call, f->ret, hooked, &kind);
+	if (r != ZPOLINE_DO_SYSCALL) {
+		if (hooked && zp_after)
+			zp_call_after(&f->call, r);
+		return r;
+	}
+	if (hooked && zp_after)
+		kind |= ZP_HOW_LEAVE;
+	f->how = kind;
+	return ZPOLINE_DO_SYSCALL;
+}
+
+/* From the stub, for every call: the hook's answer, or ZPOLINE_DO_SYSCALL
+ * with f->how saying how the stub makes the call. */
+long zp_enter(struct zp_frame *f)
+{
 	int hooked = 0;
-	long r;
 
 	if (!zp_site_known((uintptr_t)f->call.site))
 		return zp_stray(f);
 	if (!zp_tls.in_hook) {
 		zp_tls.in_hook = 1;
-		r = zp_hook(&f->call);
+		long r = zp_hook(&f->call);
 		zp_tls.in_hook = 0;
 		if (r != ZPOLINE_DO_SYSCALL)
 			return r;
 		hooked = 1;
 	}
-	if (zp_is_special(f->call.nr)) {
-		r = zp_special(&f->call, f->ret, hooked, &kind);
-		if (r != ZPOLINE_DO_SYSCALL) {
-			if (hooked && zp_after)
-				zp_call_after(&f->call, r);
-			return r;
-		}
-	}
+	if (zp_is_special(f->call.nr))
+		return zp_enter_special(f, hooked);
 	if (hooked && zp_after)
-		kind |= ZP_HOW_LEAVE;
-	f->how = kind;
+		f->how = ZP_HOW_LEAVE;
 	return ZPOLINE_DO_SYSCALL;
 }
 
@@ -976,6 +986,8 @@ __attribute__((constructor)) static void zp_init(void)
 	struct zp_ksigaction old;
 
 	zp_verbose = v && *v && !(v[0] == '0' && !v[1]);
+	for (size_t i = 0; i < sizeof zp_special_nrs / sizeof *zp_special_nrs; i++)
+		zp_special_bits[zp_special_nrs[i] / 64] |= 1ul << (zp_special_nrs[i] % 64);
 	if (zp_map_trampoline() < 0)
 		return;
 	if (sys4(SYS_rt_sigaction, SIGSEGV, 0, &old, sizeof old.mask) == 0)
