@@ -59,11 +59,10 @@
 #define ZP_VEC_AVX 2	/* ymm0-15 */
 #define ZP_VEC_AVX512 3 /* zmm0-31, k0-7 (64-bit, AVX-512BW) */
 #define ZP_VEC_AVX512F 4 /* zmm0-31, k0-7 (16-bit: AVX-512F alone) */
-#define ZP_VEC_AREA 2176 /* bytes: 32 x 64 zmm, 8 x 8 k, mxcsr, x87 cw/sw */
+#define ZP_VEC_AREA 2176 /* bytes: 32 x 64 zmm, 8 x 8 k, mxcsr, x87 sw */
 #define V_K 2048
 #define V_MXCSR 2112
-#define V_FCW 2116
-#define V_FSW 2118
+#define V_FSW 2116
 #define V_ENV 2120 /* 28-byte fnstenv image for the rare x87 repair */
 
 /* struct zp_thread (thread-local): offsets used by the stub. */

@@ -327,15 +327,14 @@ zp_safe_copy_fixup:
  * zp_vec_restore: rcx = that area.  Both keep every register but rcx,
  * r11 and the flags.  What a C hook may change and a real syscall does
  * not: the vector registers (SSE/AVX/AVX-512 by zp_vec_mode), the opmask
- * registers, MXCSR (its sticky exception flags), and the x87 control and
- * status words (repaired through fnstenv/fldenv in the rare case the hook
- * changed them).  The x87 data registers are left: a C hook, by the ABI,
- * leaves the x87 stack as it found it. */
+ * registers, MXCSR (its sticky exception flags), and the x87 status word
+ * (its exception flags: repaired through fnstenv/fldenv in the rare case
+ * the hook changed it).  The System V ABI has a C hook leave the x87
+ * control word and the x87 stack as it found them. */
 	.type	zp_vec_save, @function
 	.p2align 4
 zp_vec_save:
 	stmxcsr	V_MXCSR(%rdi)
-	fnstcw	V_FCW(%rdi)
 	fnstsw	V_FSW(%rdi)
 	cmpb	$ZP_VEC_AVX, zp_vec_mode(%rip)
 	je	.Lsave256
@@ -397,18 +396,13 @@ zp_vec_restore:
 	.endr
 .Lrestctl:
 	ldmxcsr	V_MXCSR(%rcx)
-	fnstsw	V_ENV(%rcx)		/* x87 status and control words: */
-	movzwl	V_ENV(%rcx), %r11d	/* repair only if the hook changed them */
+	fnstsw	V_ENV(%rcx)		/* the x87 status word: repair it */
+	movzwl	V_ENV(%rcx), %r11d	/* only if the hook changed it */
 	cmp	V_FSW(%rcx), %r11w
-	jne	1f
-	fnstcw	V_ENV(%rcx)
-	movzwl	V_ENV(%rcx), %r11d
-	cmp	V_FCW(%rcx), %r11w
 	jne	1f
 	ret
 1:	fnstenv	V_ENV(%rcx)		/* 28-byte image: cw at 0, sw at 4 */
-	movzwl	V_FCW(%rcx), %r11d
-	mov	%r11w, V_ENV(%rcx)
+	fldcw	V_ENV(%rcx)		/* (fnstenv masked the exceptions) */
 	movzwl	V_FSW(%rcx), %r11d
 	mov	%r11w, (V_ENV + 4)(%rcx)
 	fldenv	V_ENV(%rcx)
