@@ -93,7 +93,7 @@ $(B)/test/decoder_random: test/decoder_random.c decoder.c decoder.h | $(B)/test
 # helpers (pre_*), driven by test/rt_check.sh.
 RT_TESTS = $(addprefix $(B)/test/,rt_regs rt_clone rt_threads rt_vfork \
 	   rt_spawn rt_signals rt_badnr rt_null rt_segv rt_altstack rt_page0 \
-	   rt_exit)
+	   rt_exit rt_dlopen dl_lib.so)
 RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_count.so hook_deny.so \
 	   hook_libc.so hook_buffered.so hook_nosym.so hook_refuse.so \
 	   pre_page0.so pre_seal.so)
@@ -111,7 +111,9 @@ $(B)/test/rt_clone $(B)/test/rt_vfork: $(B)/test/%: test/%.c \
 $(B)/test/rt_altstack: test/rt_altstack.c | $(B)/test
 	$(CC) $(CFLAGS) -D_FORTIFY_SOURCE=2 -o $@ $<
 $(B)/test/rt_%: test/rt_%.c | $(B)/test
-	$(CC) $(CFLAGS) -o $@ $< -lpthread
+	$(CC) $(CFLAGS) -o $@ $< -lpthread -ldl
+$(B)/test/dl_lib.so: test/dl_lib.c | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 $(B)/test/hook_pass.so: test/hook_pass.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -o $@ $<
 $(B)/test/hook_%.so: test/hook_%.c zpoline.h | $(B)/test

@@ -51,7 +51,9 @@
 #define ZP_HOW_SHARED 3	  /* vfork, clone(CLONE_VM) on the caller's stack */
 #define ZP_HOW_STRAY 4	  /* not from a rewritten site: fault, as it would */
 #define ZP_HOW_KIND 0xff
-#define ZP_HOW_LEAVE 0x100 /* call zp_leave(frame, result) after the call */
+#define ZP_HOW_AFTER 0x100   /* zp_leave: pass the result to the hook */
+#define ZP_HOW_REWRITE 0x200 /* zp_leave: rewrite the code mmap mapped */
+#define ZP_HOW_LEAVE 0x300   /* the stub calls zp_leave(frame, result) */
 
 /* Vector-state saving, chosen at start-up (zp_vec_mode). */
 #define ZP_VEC_NONE 0	/* the hook declared ZPOLINE_HOOK_NO_VECTOR */

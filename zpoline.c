@@ -214,45 +214,70 @@ static int zp_touches_trampoline(uintptr_t a, uintptr_t len)
 
 /* ------------------------------------------------------------------------
  * The set of rewritten sites: an open-addressing hash table of their
- * addresses, filled at start-up, read by zp_enter and the SIGSEGV handler.
+ * addresses, read by zp_enter and the SIGSEGV handler without a lock.
+ * Sites are added at start-up and when an executable file is mapped later
+ * (zp_rewrite_mapped), each before its bytes are rewritten, with a
+ * compare-and-swap on its slot; the table is never resized, and never
+ * shrinks (a library unmapped later leaves its addresses behind).
  */
 
-static uintptr_t *zp_sites;
-static unsigned zp_site_bits;
+struct zp_site_table {
+	unsigned bits;	/* 2^bits slots */
+	size_t used;	/* at most half the slots */
+	uintptr_t slot[];
+};
 
-static size_t zp_site_slot(uintptr_t a)
+static struct zp_site_table *zp_sites;
+
+#define ZP_SITE_MIN_BITS 13 /* 8192 slots: room for libraries loaded later */
+
+static inline __attribute__((always_inline)) size_t
+zp_site_slot(const struct zp_site_table *t, uintptr_t a)
 {
-	return (a * 0x9e3779b97f4a7c15ul) >> (64 - zp_site_bits);
+	return (a * 0x9e3779b97f4a7c15ul) >> (64 - t->bits);
 }
 
 static inline __attribute__((always_inline)) int zp_site_known(uintptr_t a)
 {
-	size_t mask = ((size_t)1 << zp_site_bits) - 1;
-	if (!zp_sites)
+	const struct zp_site_table *t = zp_sites;
+	if (!t)
 		return 0;
-	for (size_t i = zp_site_slot(a);; i = (i + 1) & mask) {
-		if (zp_sites[i] == a)
+	size_t mask = ((size_t)1 << t->bits) - 1;
+	for (size_t i = zp_site_slot(t, a);; i = (i + 1) & mask) {
+		uintptr_t v = __atomic_load_n(&t->slot[i], __ATOMIC_RELAXED);
+		if (v == a)
 			return 1;
-		if (zp_sites[i] == 0)
+		if (v == 0)
 			return 0;
 	}
 }
 
-static int zp_sites_build(const uintptr_t *a, size_t n)
+/* Adds a; 0 if it is in the table now, -1 if the table is full. */
+static int zp_site_add(uintptr_t a)
 {
-	unsigned bits = 6;
-	while (((size_t)1 << bits) < 2 * n)
+	struct zp_site_table *t = zp_sites;
+	size_t mask = ((size_t)1 << t->bits) - 1;
+	if (__atomic_add_fetch(&t->used, 1, __ATOMIC_RELAXED) > mask / 2)
+		return -1;
+	for (size_t i = zp_site_slot(t, a);; i = (i + 1) & mask) {
+		uintptr_t v = 0;
+		if (__atomic_compare_exchange_n(&t->slot[i], &v, a, 0,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED) ||
+		    v == a)
+			return 0;
+	}
+}
+
+static int zp_sites_create(size_t n)
+{
+	unsigned bits = ZP_SITE_MIN_BITS;
+	while (((size_t)1 << bits) < 4 * n)
 		bits++;
-	uintptr_t *t = zp_mmap(sizeof *t << bits);
+	struct zp_site_table *t =
+		zp_mmap(sizeof *t + (sizeof t->slot[0] << bits));
 	if (!t)
 		return -1;
-	zp_site_bits = bits;
-	for (size_t k = 0; k < n; k++) {
-		size_t i = zp_site_slot(a[k]);
-		while (t[i] && t[i] != a[k])
-			i = (i + 1) & (((size_t)1 << bits) - 1);
-		t[i] = a[k];
-	}
+	t->bits = bits;
 	zp_sites = t;
 	return 0;
 }
@@ -422,6 +447,14 @@ static void zp_collect(void *ctx, uintptr_t a)
 	f->a[f->n++] = a;
 }
 
+static int zp_ehdr_ok(const Elf64_Ehdr *eh)
+{
+	return eh->e_ident[EI_MAG0] == ELFMAG0 && eh->e_ident[EI_MAG1] == ELFMAG1 &&
+	       eh->e_ident[EI_MAG2] == ELFMAG2 && eh->e_ident[EI_MAG3] == ELFMAG3 &&
+	       eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_machine == EM_X86_64 &&
+	       eh->e_phentsize == sizeof(Elf64_Phdr);
+}
+
 /* The ELF object an executable mapping belongs to: the mapping of the same
  * file at offset 0 just before it holds the ELF header. */
 static int zp_object_of(size_t i, struct zp_elf *elf)
@@ -436,11 +469,7 @@ static int zp_object_of(size_t i, struct zp_elf *elf)
 	}
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)zp_maps[j].lo;
 	if (!(zp_maps[j].prot & PROT_READ) ||
-	    zp_maps[j].hi - zp_maps[j].lo < sizeof *eh ||
-	    eh->e_ident[EI_MAG0] != ELFMAG0 || eh->e_ident[EI_MAG1] != ELFMAG1 ||
-	    eh->e_ident[EI_MAG2] != ELFMAG2 || eh->e_ident[EI_MAG3] != ELFMAG3 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64 ||
-	    eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    zp_maps[j].hi - zp_maps[j].lo < sizeof *eh || !zp_ehdr_ok(eh) ||
 	    eh->e_phoff + eh->e_phnum * sizeof(Elf64_Phdr) >
 		    zp_maps[j].hi - zp_maps[j].lo)
 		return -1;
@@ -477,7 +506,8 @@ static size_t zp_rewrite_mapping(const struct zp_map *m, const uintptr_t *a,
 		return 0;
 	}
 	for (size_t k = 0; k < n; k++) /* 0f 05 -> ff d0: call *%rax */
-		*(volatile uint16_t *)a[k] = 0xd0ff;
+		if (zp_site_add(a[k]) == 0)
+			*(volatile uint16_t *)a[k] = 0xd0ff;
 	r = sys3(SYS_mprotect, lo, hi - lo, m->prot);
 	if (r < 0)
 		zp_say("cannot restore the protection of ", m->name, ": ",
@@ -534,7 +564,7 @@ static void zp_rewrite_all(void)
 	}
 	first[zp_nmaps] = f.n;
 	zp_t_scan = zp_now_ns() - t0;
-	if (zp_sites_build(f.a, f.n) < 0) {
+	if (zp_sites_create(f.n) < 0) {
 		zp_say("out of memory; running unhooked", NULL);
 		return;
 	}
@@ -549,6 +579,118 @@ static void zp_rewrite_all(void)
 	if (f.a)
 		sys2(SYS_munmap, f.a, f.cap * sizeof *f.a);
 	sys2(SYS_munmap, first, (zp_nmaps + 1) * sizeof *first);
+}
+
+/*
+ * An executable file mapping made after start-up, at addr (mmap's result,
+ * mapping the file from offset off): ld.so mapping the code of a library
+ * the program loads.  By then ld.so has mapped the whole file from offset
+ * 0 at the object's base, and the segments it has not mapped yet show
+ * through that first mapping, with the right bytes where a segment's
+ * p_vaddr - p_offset equals the first segment's, as with the usual
+ * linkers' layouts.  So the ELF header is read at addr - off, through
+ * zp_safe_copy (a layout that breaks the rule may leave nothing mapped
+ * there), and the object is used only if its text and read-only segments
+ * follow the rule; the decoder then finds .eh_frame_hdr in place.  Only an
+ * object with sites costs system calls (two mprotect).  Called from the
+ * dispatch path: raw calls only.
+ */
+#define ZP_MAX_PHDR 32
+
+struct zp_mapped {
+	const Elf64_Phdr *text;
+	struct zp_elf elf;
+	Elf64_Phdr ph[ZP_MAX_PHDR];
+};
+
+static int zp_mapped_object(uintptr_t addr, uintptr_t off, struct zp_mapped *o)
+{
+	const uintptr_t pmask = ZP_PAGE - 1;
+	const Elf64_Phdr *first = 0;
+	uintptr_t base = addr - off;
+	Elf64_Ehdr eh;
+
+	o->text = 0;
+	if (off > addr || zp_safe_copy(&eh, (const void *)base, sizeof eh) < 0 ||
+	    !zp_ehdr_ok(&eh) || eh.e_phnum > ZP_MAX_PHDR ||
+	    zp_safe_copy(o->ph, (const void *)(base + eh.e_phoff),
+			 eh.e_phnum * sizeof *o->ph) < 0)
+		return -1;
+	for (unsigned k = 0; k < eh.e_phnum; k++) {
+		const Elf64_Phdr *p = &o->ph[k];
+		if (p->p_type != PT_LOAD)
+			continue;
+		if (p->p_offset == 0)
+			first = p;
+		if ((p->p_flags & PF_X) && (p->p_offset & ~pmask) == off)
+			o->text = p;
+	}
+	if (!first || !o->text)
+		return -1;
+	for (unsigned k = 0; k < eh.e_phnum; k++) {
+		const Elf64_Phdr *p = &o->ph[k];
+		if (p->p_type == PT_LOAD && !(p->p_flags & PF_W) &&
+		    p->p_vaddr - p->p_offset != first->p_vaddr)
+			return -1;
+	}
+	o->elf.bias = base - first->p_vaddr;
+	o->elf.phdr = o->ph;
+	o->elf.phnum = eh.e_phnum;
+	return 0;
+}
+
+/* The path of file descriptor fd, for messages. */
+static void zp_fd_name(long fd, char *name, size_t size)
+{
+	char link[40] = "/proc/self/fd/", d[20];
+	size_t k = 14;
+	for (const char *p = zp_dec(d, fd); *p; p++)
+		link[k++] = *p;
+	link[k] = 0;
+	long r = sys3(SYS_readlink, link, name, size - 1);
+	name[r > 0 ? r : 0] = 0;
+}
+
+static void zp_count_site(void *ctx, uintptr_t a)
+{
+	++*(size_t *)ctx;
+}
+
+static void zp_rewrite_later_site(void *ctx, uintptr_t a)
+{
+	if (zp_site_add(a) == 0) {
+		*(volatile uint16_t *)a = 0xd0ff;
+		++*(size_t *)ctx;
+	}
+}
+
+static void zp_rewrite_mapped(const struct zpoline_call *c, uintptr_t addr)
+{
+	uintptr_t len = (c->args[1] + ZP_PAGE - 1) & ~(uintptr_t)(ZP_PAGE - 1);
+	struct zp_scan_stats st = { 0 };
+	struct zp_mapped o;
+	size_t found = 0, done = 0;
+	char name[256], b1[20], b2[20];
+
+	if (zp_mapped_object(addr, c->args[5], &o) < 0) {
+		if (zp_verbose) {
+			zp_fd_name(c->args[4], name, sizeof name);
+			zp_say(name, " (mapped after start-up): not an ELF object"
+			       " laid out as expected; not rewritten", NULL);
+		}
+		return;
+	}
+	zp_find_sites(&o.elf, addr, addr + len, zp_count_site, &found, &st);
+	if (found && sys3(SYS_mprotect, addr, len, c->args[2] | PROT_WRITE) == 0) {
+		zp_find_sites(&o.elf, addr, addr + len, zp_rewrite_later_site,
+			      &done, &st);
+		sys3(SYS_mprotect, addr, len, c->args[2]);
+	}
+	if (done < found || zp_verbose) {
+		zp_fd_name(c->args[4], name, sizeof name);
+		zp_say(name, " (mapped after start-up): ", zp_dec(b1, done), " of ",
+		       zp_dec(b2, found), " sites rewritten", NULL);
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -737,6 +879,17 @@ static inline __attribute__((always_inline)) int zp_is_special(unsigned long nr)
 	return nr < ZP_SLED_END && (zp_special_bits[nr / 64] >> (nr % 64) & 1);
 }
 
+static int zp_loading_hook; /* the hook namespace's code is never rewritten */
+
+/* Is mmap call c mapping the code of an object, for the program (not for
+ * the hook: a call that bypassed the hook has hooked == 0)? */
+static int zp_maps_code(const struct zpoline_call *c, int hooked)
+{
+	return hooked && !zp_loading_hook && (c->args[2] & PROT_EXEC) &&
+	       (c->args[3] & MAP_TYPE) == MAP_PRIVATE &&
+	       !(c->args[3] & MAP_ANONYMOUS) && (int)c->args[4] >= 0;
+}
+
 struct zp_clone3_args { /* the first fields of struct clone_args */
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
 		stack_size;
@@ -801,6 +954,8 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 		if ((c->args[3] & MAP_FIXED) &&
 		    zp_touches_trampoline(c->args[0], c->args[1]))
 			return -EPERM;
+		if (zp_maps_code(c, hooked))
+			*kind |= ZP_HOW_REWRITE;
 		break;
 	case SYS_mremap:
 		if (zp_touches_trampoline(c->args[0], c->args[1]) ||
@@ -824,17 +979,22 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 	return ZPOLINE_DO_SYSCALL;
 }
 
+#define ZP_IS_ERR(r) ((unsigned long)(r) >= -4095ul)
+
 /* init->next: makes the call now, unless only the stub can make it. */
 static long zp_next(struct zpoline_call *c)
 {
+	unsigned kind = ZP_HOW_PLAIN;
 	if (zp_is_special(c->nr)) {
-		unsigned kind = ZP_HOW_PLAIN;
 		long r = zp_special(c, 0, 1, &kind);
-		if (r != ZPOLINE_DO_SYSCALL || kind != ZP_HOW_PLAIN)
+		if (r != ZPOLINE_DO_SYSCALL || (kind & ZP_HOW_KIND) != ZP_HOW_PLAIN)
 			return r;
 	}
-	return zp_raw_syscall(c->nr, c->args[0], c->args[1], c->args[2],
-			      c->args[3], c->args[4], c->args[5]);
+	long r = zp_raw_syscall(c->nr, c->args[0], c->args[1], c->args[2],
+				c->args[3], c->args[4], c->args[5]);
+	if ((kind & ZP_HOW_REWRITE) && !ZP_IS_ERR(r))
+		zp_rewrite_mapped(c, r);
+	return r;
 }
 
 /* A jump into page 0 from somewhere that is not a rewritten site. */
@@ -861,7 +1021,7 @@ static __attribute__((noinline)) long zp_enter_special(struct zp_frame *f,
 		return r;
 	}
 	if (hooked && zp_after)
-		kind |= ZP_HOW_LEAVE;
+		kind |= ZP_HOW_AFTER;
 	f->how = kind;
 	return ZPOLINE_DO_SYSCALL;
 }
@@ -885,7 +1045,7 @@ long zp_enter(struct zp_frame *f)
 	if (zp_is_special(f->call.nr))
 		return zp_enter_special(f, hooked);
 	if (hooked && zp_after)
-		f->how = ZP_HOW_LEAVE;
+		f->how = ZP_HOW_AFTER;
 	return ZPOLINE_DO_SYSCALL;
 }
 
@@ -897,7 +1057,9 @@ static int zp_is_fork_child(long nr, long result)
 
 long zp_leave(struct zp_frame *f, long result)
 {
-	if (!zp_is_fork_child(f->call.nr, result))
+	if ((f->how & ZP_HOW_REWRITE) && !ZP_IS_ERR(result))
+		zp_rewrite_mapped(&f->call, result);
+	if ((f->how & ZP_HOW_AFTER) && !zp_is_fork_child(f->call.nr, result))
 		zp_call_after(&f->call, result);
 	return result;
 }
@@ -955,6 +1117,7 @@ static void zp_choose_hook(void)
 		       " program", NULL);
 		path = 0;
 	}
+	zp_loading_hook = 1;
 	if (path && *path)
 		fn = zp_try_hook(path, &init);
 	if (!fn) {
@@ -963,6 +1126,7 @@ static void zp_choose_hook(void)
 		if (path)
 			fn = zp_try_hook(path, &init);
 	}
+	zp_loading_hook = 0;
 	if (!fn) {
 		if (path)
 			zp_say("using the built-in pass-through hook", NULL);

@@ -145,6 +145,18 @@ print(sorted(out))'
 same "gcc compiling hello world" libc sh -c "cd '$W/proj' && rm -f hello && gcc -o hello hello.c && ./hello && echo built"
 same "make" libc sh -c "cd '$W/proj' && rm -f hello && make -s && ./hello && echo made"
 
+echo "== code mapped after start-up (dlopen)"
+hooked deny env ZPTEST_DENY=/etc/hostname "$T/rt_dlopen" "$T/dl_lib.so" /etc/hostname >"$W/dl.out" 2>&1
+"$T/rt_dlopen" "$T/dl_lib.so" /etc/hostname >"$W/dl.native" 2>&1
+if grep -qx opened "$W/dl.native" && grep -qx 'Operation not permitted' "$W/dl.out"; then
+	ok "a library's own syscall, loaded with dlopen, reaches the hook"
+else
+	bad "a library's own syscall, loaded with dlopen, reaches the hook" "$W/dl.native" "$W/dl.out"
+fi
+ZPTEST_NEXT=1 ZPOLINE_VERBOSE=1 hooked pass "$T/rt_dlopen" "$T/dl_lib.so" /etc/hostname >"$W/dl.out" 2>&1
+expect "the same when the hook makes the mmap with next()" \
+	'dl_lib.so \(mapped after start-up\): 1 of 1 sites rewritten' "$W/dl.out"
+
 echo "== a hook controls the calls"
 same "deny hook: other files still open" deny env ZPTEST_DENY=/etc/hostname cat /etc/os-release
 hooked deny env ZPTEST_DENY=/etc/hostname cat /etc/hostname >/dev/null 2>"$W/deny.err"
