@@ -38,9 +38,10 @@
  * 16 bits per opcode.  Bits 0-3: the bytes of immediate (or of a
  * displacement-like operand) that follow the opcode and its ModRM, with
  * no 66/67/REX.W prefix; bits 4-5: how the operand or address size
- * changes that; bit 6: a ModRM byte follows the opcode; bits 8-11: a
- * class that is not an ordinary instruction and is handled by code
- * (prefixes, escapes, groups whose members differ in length or validity).
+ * changes that; bits 8-11: a class that is not an ordinary instruction
+ * and is handled by code (prefixes, escapes, groups whose members differ
+ * in length or validity); bits 12-15: all set if a ModRM byte follows
+ * the opcode.
  */
 enum { SZ_FIXED, SZ_Z, SZ_V, SZ_MOFFS };
 #define I0  0			/* no immediate */
@@ -54,7 +55,9 @@ enum { SZ_FIXED, SZ_Z, SZ_V, SZ_MOFFS };
 				   REX.W), else 4 */
 #define IV  (4 | SZ_V << 4)	/* iv, B8+r mov: 8 with REX.W, 2 with 66 */
 #define IM  (8 | SZ_MOFFS << 4)	/* moffs: the address size, 4 with 67 */
-#define M   0x40		/* ModRM follows the opcode */
+#define M   0xf000		/* ModRM follows the opcode (a 4-bit mask, so
+				   that a >> 12 masks the ModRM's bytes) */
+#define CLASS_MASK 0x0f00
 
 enum {
 	C_PFX = 1, /* legacy prefix: 66 67 F2 F3 F0 and the segments */
@@ -308,28 +311,27 @@ static const uint16_t vexmaps[11] = {
 };
 
 /*
- * Bytes after a ModRM byte: SIB and displacement, 64- and 32-bit
+ * Bytes after a ModRM byte m: SIB and displacement, 64- and 32-bit
  * addressing (67 selects 32-bit addressing in 64-bit mode, with the same
- * ModRM/SIB forms: no 16-bit forms exist here).  SDM table 2-2.
- * SIBX marks mod=00 rm=100 (SIB, then a displacement that depends on
- * SIB.base).
+ * ModRM/SIB forms: no 16-bit forms exist here).  SDM table 2-2 and 2-3.
+ * modrm_bytes[b][m], where b says whether SIB.base is 101, which matters
+ * only for mod=00 rm=100 (a SIB with base 101 and mod=00 has a disp32).
  */
-#define SIBX 0x80
-#define MODRM_ROW(d)                                                       \
-	d, d, d, d, (d) ? 1 + (d) : SIBX | 1, (d) ? (d) : 4, d, d
-static const uint8_t modrm_extra[256] = {
-	/* mod=00: no displacement; rm=100 SIB; rm=101 RIP+disp32 */
-	MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0),
-	MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0),
-	/* mod=01: disp8; rm=100 SIB + disp8 */
-	MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1),
-	MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1),
-	/* mod=10: disp32; rm=100 SIB + disp32 */
-	MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4),
-	MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4),
-	/* mod=11: register operand, nothing follows */
-	[0xc0 ... 0xff] = 0,
-};
+#define MODRM_ROW(d, b)                                                    \
+	d, d, d, d, 1 + ((d) ? (d) : 4 * (b)), (d) ? (d) : 4, d, d
+#define MODRM_MAP(b) {                                                     \
+	/* mod=00: no displacement; rm=100 SIB; rm=101 RIP+disp32 */       \
+	MODRM_ROW(0, b), MODRM_ROW(0, b), MODRM_ROW(0, b), MODRM_ROW(0, b), \
+	MODRM_ROW(0, b), MODRM_ROW(0, b), MODRM_ROW(0, b), MODRM_ROW(0, b), \
+	/* mod=01: disp8; rm=100 SIB + disp8 */                             \
+	MODRM_ROW(1, b), MODRM_ROW(1, b), MODRM_ROW(1, b), MODRM_ROW(1, b), \
+	MODRM_ROW(1, b), MODRM_ROW(1, b), MODRM_ROW(1, b), MODRM_ROW(1, b), \
+	/* mod=10: disp32; rm=100 SIB + disp32 */                           \
+	MODRM_ROW(4, b), MODRM_ROW(4, b), MODRM_ROW(4, b), MODRM_ROW(4, b), \
+	MODRM_ROW(4, b), MODRM_ROW(4, b), MODRM_ROW(4, b), MODRM_ROW(4, b), \
+	/* mod=11: register operand, nothing follows */                     \
+	[0xc0 ... 0xff] = 0 }
+static const uint8_t modrm_bytes[2][256] = { MODRM_MAP(0), MODRM_MAP(1) };
 
 /*
  * Immediate bytes of an instruction with attribute a, given the operand
@@ -350,18 +352,15 @@ static inline unsigned imm_bytes(unsigned a, unsigned st)
 	return a & 15;
 }
 
-/* Bytes after a ModRM byte m followed by s: modrm_extra, SIB resolved. */
+/* Bytes after a ModRM byte m followed by s (a SIB, if m calls for one). */
 static inline unsigned modrm_len(unsigned m, unsigned s)
 {
-	unsigned x = modrm_extra[m];
-
-	return (x & 7) + ((x >> 7 & ((s & 7) == 5)) << 2);
+	return modrm_bytes[(s & 7) == 5][m];
 }
 
 /*
  * The length of an instruction whose opcode ends before p[i], with
  * attribute a and operand state st: ModRM, SIB, displacement, immediate.
- * mod_reg: ModRM.mod is ignored and taken as 11 (mov to/from CR/DR).
  */
 static inline int finish(const uint8_t *p, unsigned i, unsigned lim,
 			 unsigned a, unsigned st)
@@ -369,13 +368,10 @@ static inline int finish(const uint8_t *p, unsigned i, unsigned lim,
 	if (a & M) {
 		if (i >= lim)
 			return 0;
-		unsigned x = modrm_extra[p[i++]];
-		if (x & SIBX) {
-			if (i >= lim)
-				return 0;
-			x = modrm_len(p[i - 1], p[i]);
-		}
-		i += x;
+		unsigned m = p[i++];
+		if ((m & 0xc7) == 0x04 && i >= lim)
+			return 0;	/* mod=00 rm=100: SIB.base matters */
+		i += modrm_len(m, (m & 0xc7) == 0x04 ? p[i] : 0);
 	}
 	i += imm_bytes(a, st);
 	return i <= lim ? (int)i : 0;
@@ -419,12 +415,14 @@ static int vex(const uint8_t *p, unsigned i, unsigned lim, unsigned cls,
 }
 
 /* The classes of map0/map0f that need more than the tables' attribute. */
-static int special(const uint8_t *p, unsigned i, unsigned lim, unsigned a,
-		   unsigned op, unsigned st, unsigned rep, int vexbad)
+static __attribute__((noinline)) int special(const uint8_t *p, unsigned i,
+					     unsigned lim, unsigned a,
+					     unsigned op, unsigned st,
+					     unsigned rep, int vexbad)
 {
 	int reg;
 
-	switch (a >> 8) {
+	switch (a >> 8 & 15) {
 	case C_0F38:
 		if (i >= lim)
 			return 0;
@@ -438,7 +436,7 @@ static int special(const uint8_t *p, unsigned i, unsigned lim, unsigned a,
 	case C_VEX3:
 	case C_VEX2:
 	case C_EVEX:
-		return vex(p, i - 1, lim, a >> 8, vexbad);
+		return vex(p, i - 1, lim, a >> 8 & 15, vexbad);
 	case C_8F:
 		if (i < lim && (p[i] & 0x1f) >= 8)
 			return vex(p, i - 1, lim, C_8F, vexbad);
@@ -489,60 +487,59 @@ typedef uint64_t __attribute__((may_alias, aligned(1))) unaligned_u64;
  */
 static inline unsigned plain_len(unsigned a, unsigned pos, unsigned x)
 {
-	return pos + (a & 15) + ((1 + x) & -(a >> 6 & 1));
+	return pos + (a & 15) + ((1 + x) & a >> 12);
 }
 
 /*
- * The common case, with few branches that depend on the bytes: at least
- * 15 bytes readable, at most 2 legacy prefixes (so at most 15 bytes in
- * all), an opcode of class 0 in the one-byte or 0F map.  Returns -1 for
- * anything else, which general() then decodes.
+ * The common case: at least 15 bytes readable, at most 2 legacy prefixes
+ * (so at most 15 bytes in all), an opcode of class 0 in the one-byte or
+ * 0F map.  Returns -1 for anything else, which general() then decodes.
  *
- * A sweep is a chain of dependent steps and the chain's latency is its
- * speed, so this works out the four readings of the bytes after the
- * prefixes at once - opcode at byte 0 or 1 (after a REX), one-byte or
- * 0F map - from one 8-byte load, and only then picks the right one.
- * Reads p[0..9] at most.
+ * A sweep is a chain of dependent steps, each as slow as its longest path
+ * of dependent operations, so this one avoids branches on the bytes (REX
+ * or not, 0F or not: each mispredicted about every other instruction)
+ * and keeps the path short: one 8-byte load covers REX, opcode, ModRM
+ * and SIB; the opcode's attribute is looked up for all four readings
+ * (opcode at byte 0 or 1, one-byte or 0F map) at once, and the right one
+ * picked with a shift once the REX and 0F bytes are known.  Reads
+ * p[0..9] at most.
  */
 static inline __attribute__((always_inline)) int fast(const uint8_t *p)
 {
-	unsigned i = 0, st = 0, rex, is0f, sel, a, a0, a1, a2, a3, len;
-	unsigned x1, x2, x3;
-	uint64_t w;
+	unsigned i = 0, st = 0, rep = 0, vexbad = 0, rex, is0f, pos, a, op;
+	uint64_t w, as;
 
-	while (opmap[0][p[i]] == PFX) {
-		st |= (p[i] == 0x66) | (p[i] == 0x67) << 1;
+	while (opmap[0][op = p[i]] == PFX) {	/* as in general() */
+		st |= (op == 0x66) | (op == 0x67) << 1;
+		rep = op == 0xf2 || op == 0xf3 ? op : rep;
+		vexbad |= op == 0x66 || op == 0xf0 || op == 0xf2 || op == 0xf3;
 		if (++i > 2)
 			return -1;
 	}
 	w = *(const unaligned_u64 *)(p + i);
 #define B(k) ((unsigned)(w >> (8 * (k))) & 0xff)
-	a0 = opmap[0][B(0)];		/* op */
-	a1 = opmap[0][B(1)];		/* REX op */
-	a2 = opmap[1][B(1)];		/* 0F op */
-	a3 = opmap[1][B(2)];		/* REX 0F op */
-	x1 = modrm_len(B(1), B(2));	/* after a ModRM at byte 1.. */
-	x2 = modrm_len(B(2), B(3));	/* ..2 */
-	x3 = modrm_len(B(3), B(4));	/* ..3 */
+	as = (uint64_t)opmap[0][B(0)] | (uint64_t)opmap[0][B(1)] << 16 |
+	     (uint64_t)opmap[1][B(1)] << 32 | (uint64_t)opmap[1][B(2)] << 48;
 	rex = (B(0) & 0xf0) == 0x40;
 	st |= (rex & B(0) >> 3) << 2;	/* REX.W */
-	is0f = B(rex) == 0x0f;
+	is0f = ((B(0) == 0x0f) & !rex) | ((B(1) == 0x0f) & rex);
+	pos = 1 + rex + is0f;		/* of the ModRM */
+	a = as >> (16 * (rex | is0f << 1)) & 0xffff;
+	if (a & CLASS_MASK) {	/* groups, escapes, VEX: the tables' code */
+		if (a == PFX || a == REX)
+			return -1;	/* a REX before a prefix */
+		return special(p, i + pos, ZP_INSN_MAX, a, B(pos - 1), st, rep,
+			       vexbad | rex);
+	}
+	if (a & 0x30 && (st & (S66 | S67) || (a & 0x30) == SZ_V << 4))
+		return -1;	/* prefixes change the immediate */
+	return i + plain_len(a, pos, modrm_len(B(pos), B(pos + 1)));
 #undef B
-	/* Pick reading rex + 2 * is0f with shifts: branches on these
-	   bytes would be mispredicted about every other instruction. */
-	sel = rex | is0f << 1;
-	a = ((uint64_t)a0 | (uint64_t)a1 << 16 | (uint64_t)a2 << 32 |
-	     (uint64_t)a3 << 48) >> (16 * sel) & 0xffff;
-	len = (plain_len(a0, 1, x1) | plain_len(a1, 2, x2) << 8 |
-	       plain_len(a2, 2, x2) << 16 | plain_len(a3, 3, x3) << 24) >>
-	      (8 * sel) & 0xff;
-	if (a >= 0x100 || (a & 0x30 && (st & (S66 | S67) ||
-					 (a & 0x30) == SZ_V << 4)))
-		return -1;	/* not class 0, or prefixes change the imm */
-	return i + len;
 }
 
-int zp_insn_len(const uint8_t *p, size_t n)
+/* zp_insn_len, for the loops of this file to inline. */
+static inline __attribute__((always_inline)) int insn_len(const uint8_t *p,
+							  size_t n)
 {
 	if (n >= ZP_INSN_MAX) {
 		int r = fast(p);
@@ -550,6 +547,25 @@ int zp_insn_len(const uint8_t *p, size_t n)
 			return r;
 	}
 	return general(p, n);
+}
+
+int zp_insn_len(const uint8_t *p, size_t n)
+{
+	return insn_len(p, n);
+}
+
+size_t zp_sweep(const uint8_t *p, size_t n, size_t *invalid)
+{
+	size_t insns = 0, bad = 0;
+
+	for (const uint8_t *end = p + n; p < end; insns++) {
+		int len = insn_len(p, end - p);
+		bad += len == 0;
+		p += len ? len : 1;
+	}
+	if (invalid)
+		*invalid = bad;
+	return insns;
 }
 
 /* Any instruction: the prefixes one by one, then the tables. */
@@ -565,7 +581,7 @@ static int general(const uint8_t *p, size_t n)
 			return 0;
 		op = p[i++];
 		a = opmap[0][op];
-		if (a < 0x100)
+		if (!(a & CLASS_MASK))
 			return finish(p, i, lim, a, st);
 		if (a == REX) {
 			st = (st & ~SW) | (op & 8 ? SW : 0);
@@ -592,7 +608,7 @@ static int general(const uint8_t *p, size_t n)
 		return 0;
 	op = p[i++];
 	a = opmap[1][op];
-	if (a < 0x100)
+	if (!(a & CLASS_MASK))
 		return finish(p, i, lim, a, st);
 	return special(p, i, lim, a, op, st, rep, vexbad);
 }

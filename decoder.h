@@ -22,6 +22,15 @@
  */
 int zp_insn_len(const uint8_t *p, size_t n);
 
+/*
+ * Decodes [p, p + n) linearly from p, as objdump -d does: an invalid
+ * encoding counts as one byte, and the sweep goes on at the next.
+ * Returns the number of instructions; *invalid (if not NULL) gets the
+ * number of invalid bytes among them.  For measurements and audits: a
+ * sweep knows no instruction boundary but p.
+ */
+size_t zp_sweep(const uint8_t *p, size_t n, size_t *invalid);
+
 /* True if the len-byte instruction at p is a bare syscall or sysenter. */
 static inline int zp_is_syscall(const uint8_t *p, int len)
 {

@@ -320,19 +320,14 @@ static size_t code_ranges(const struct file *f, struct range *r, size_t max)
 	return n;
 }
 
-/* Linear sweep of [lo, hi) of the file; prints boundaries if out. */
-static size_t sweep(const struct file *f, struct range r, FILE *out)
+/* Linear sweep of [lo, hi) of the file, printing each boundary. */
+static void print_sweep(const struct file *f, struct range r)
 {
-	size_t insns = 0;
-
 	for (size_t o = r.lo; o < r.hi;) {
 		int len = zp_insn_len(f->data + o, r.hi - o);
-		if (out)
-			fprintf(out, "%zx %d\n", o, len);
+		printf("%zx %d\n", o, len);
 		o += len ? len : 1;
-		insns++;
 	}
-	return insns;
 }
 
 static int all_file(const struct file *f)
@@ -341,7 +336,7 @@ static int all_file(const struct file *f)
 	size_t n = code_ranges(f, r, 64);
 
 	for (size_t k = 0; k < n; k++)
-		sweep(f, r[k], stdout);
+		print_sweep(f, r[k]);
 	return 0;
 }
 
@@ -373,7 +368,8 @@ static int bench_file(struct file *f)
 		insns = 0;
 		t[i] = now();
 		for (size_t k = 0; k < nc; k++)
-			insns += sweep(f, c[k], NULL);
+			insns += zp_sweep(f->data + c[k].lo, c[k].hi - c[k].lo,
+					  NULL);
 		t[i] = now() - t[i];
 	}
 	for (int i = 0; i < RUNS; i++) {

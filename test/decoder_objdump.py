@@ -8,9 +8,12 @@ sysenter instructions.  Exit status 1 on any disagreement.
 
   decoder_objdump.py [--sites-equal] ZPSCAN FILE...
 
---sites-equal: the sites must be exactly objdump's syscall/sysenter
-instructions (libc, ld.so); otherwise they must be a subset of them, none
-near a stretch objdump cannot decode (data).
+The sites are checked twice: as zpscan reports them (decoded from FDE
+starts, as the runtime does) and with --no-eh (the guarded linear sweep
+used for objects without .eh_frame_hdr).  --sites-equal: the sites must
+be exactly objdump's syscall/sysenter instructions (libc, ld.so);
+otherwise they must be a subset of them, none near a stretch objdump
+cannot decode (data).
 
 Normalisations, each one a way objdump prints the same instruction stream
 differently from "one instruction, one line":
@@ -123,9 +126,9 @@ def zpscan_all(zpscan, path):
     return {int(a, 16): int(b) for a, b in (l.split() for l in out.splitlines())}
 
 
-def zpscan_sites(zpscan, path):
-    out = subprocess.run([zpscan, path], check=True, capture_output=True,
-                         text=True).stdout
+def zpscan_sites(zpscan, path, flags=()):
+    out = subprocess.run([zpscan, *flags, path], check=True,
+                         capture_output=True, text=True).stdout
     return [int(l.split()[1], 16) for l in out.splitlines()
             if l.startswith('site ')]
 
@@ -156,25 +159,35 @@ def compare(path, zpscan, sites_equal):
             print('  %s: at file offset %#x objdump says %d bytes (%s), '
                   'zp_insn_len says %s' % (path, off, n, text,
                                            mine.get(off, 'no boundary')))
-    sites = zpscan_sites(zpscan, path)
     site_errors = []
     od = set(od_sites)
-    if sites_equal and sorted(sites) != sorted(od):
-        site_errors.append('sites differ from objdump: only zpscan %s, '
-                           'only objdump %s' % (
-                               [hex(s) for s in sorted(set(sites) - od)],
-                               [hex(s) for s in sorted(od - set(sites))]))
-    for s in sites:
-        if s not in od:
-            site_errors.append('site %#x is no syscall for objdump' % s)
-        if any(abs(s - b) < BAD_NEAR for b in bad_offs):
-            site_errors.append('site %#x is near objdump (bad)' % s)
+    counts = []
+    # As the runtime finds them (from FDE starts), and with the object's
+    # .eh_frame_hdr ignored (the guarded sweep from the segment start).
+    for flags in ((), ('--no-eh',)):
+        sites = zpscan_sites(zpscan, path, flags)
+        counts.append(len(sites))
+        mode = ' '.join(('zpscan',) + flags)
+        if sites_equal and sorted(sites) != sorted(od):
+            site_errors.append('%s sites differ from objdump: only zpscan '
+                               '%s, only objdump %s' % (
+                                   mode,
+                                   [hex(s) for s in sorted(set(sites) - od)],
+                                   [hex(s) for s in sorted(od - set(sites))]))
+        for s in sites:
+            if s not in od:
+                site_errors.append('%s: site %#x is no syscall for objdump'
+                                   % (mode, s))
+            if any(abs(s - b) < BAD_NEAR for b in bad_offs):
+                site_errors.append('%s: site %#x is near objdump (bad)'
+                                   % (mode, s))
     for e in site_errors:
         print('  %s: %s' % (path, e))
     print('%s: %d instructions agree, %d disagree; %d (bad) from objdump, '
-          '%d instructions skipped after them; sites: %d (objdump: %d '
-          'syscall/sysenter)' % (path, agree, disagree, bad, skipped,
-                                 len(sites), len(od_sites)))
+          '%d instructions skipped after them; sites: %d, %d with --no-eh '
+          '(objdump: %d syscall/sysenter)' % (
+              path, agree, disagree, bad, skipped, counts[0], counts[1],
+              len(od_sites)))
     return disagree == 0 and not site_errors and agree > 0
 
 
