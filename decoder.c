@@ -647,16 +647,19 @@ static inline int is_candidate(const uint8_t *p)
 /*
  * The first candidate in [p, hi - 1), or hi.  Eight bytes at a time: a
  * word a at p and a word b at p+1 give, for each of the eight positions,
- * the byte there and the byte after it.
+ * the byte there and the byte after it.  05 and 34 differ only in bits
+ * 0, 4 and 5 (mask 31) and agree on the rest (04): a byte pair passes
+ * the filter if it is 0f followed by a byte that is 04 outside those
+ * bits, which takes one test instead of two; the few pairs it lets
+ * through besides 0f 05 / 0f 34 are weeded out exactly afterwards.
  */
 static const uint8_t *next_candidate(const uint8_t *p, const uint8_t *hi)
 {
 	for (; hi - p >= 9; p += 8) {
 		uint64_t a = *(const unaligned_u64 *)p;
 		uint64_t b = *(const unaligned_u64 *)(p + 1);
-		uint64_t m = zero_bytes(a ^ 0x0f * ONES) &
-			     (zero_bytes(b ^ 0x05 * ONES) |
-			      zero_bytes(b ^ 0x34 * ONES));
+		uint64_t m = zero_bytes((a ^ 0x0f * ONES) |
+					((b & ~(0x31 * ONES)) ^ 0x04 * ONES));
 		for (; m; m &= m - 1) {
 			const uint8_t *c = p + (__builtin_ctzll(m) >> 3);
 			if (is_candidate(c))
