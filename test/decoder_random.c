@@ -13,7 +13,14 @@
  *     checks the two against each other.
  * Half the windows are uniform random bytes; half are built from bytes
  * that steer into prefixes, escapes, VEX/EVEX/XOP and groups.
- * Prints "N passed, M failed" (windows); exit status 1 on any failure.
+ *
+ * Then zp_find_candidates over random bare-code ranges of 0 to 64 bytes,
+ * each in a heap block of exactly its size (ASan guards both ends): the
+ * sites must be exactly those of a plain reference sweep with
+ * zp_insn_len that stops at the first invalid encoding, and every 0f 05
+ * / 0f 34 pair must be reported as a candidate once.
+ * Prints "N passed, M failed" (windows and ranges); exit status 1 on any
+ * failure.
  *
  *   decoder_random [WINDOWS [SEED]]
  */
@@ -50,6 +57,58 @@ static void fill(uint8_t *b, int steered)
 	}
 }
 
+struct seen {
+	const uint8_t *base;
+	uint64_t sites, cands;	/* bit k: offset k */
+};
+
+static void on_cand(void *ctx, uintptr_t a, enum zp_verdict v)
+{
+	struct seen *s = ctx;
+	unsigned k = a - (uintptr_t)s->base;
+
+	s->cands |= 1ull << k;
+	if (v == ZP_SITE)
+		s->sites |= 1ull << k;
+}
+
+/* One random range: 1 if zp_find_candidates agrees with the reference. */
+static int range_ok(int steered)
+{
+	uint8_t b[64];
+	size_t n = next() % 65;
+	uint8_t *p;
+	uint64_t sites = 0, cands = 0;
+	struct seen s = { 0 };
+
+	for (size_t k = 0; k < n; k += 16)
+		fill(b + k, steered);
+	for (size_t k = 0; k + 1 < n; k++)	/* plant some pairs */
+		if (next() % 16 == 0) {
+			b[k] = 0x0f;
+			b[k + 1] = next() & 1 ? 0x05 : 0x34;
+		}
+	p = malloc(n ? n : 1);
+	memcpy(p, b, n);
+	for (size_t k = 0; k + 1 < n; k++)
+		if (p[k] == 0x0f && (p[k + 1] == 0x05 || p[k + 1] == 0x34))
+			cands |= 1ull << k;
+	for (size_t k = 0; k < n;) {		/* the reference sweep */
+		int len = zp_insn_len(p + k, n - k);
+		if (len == 0)
+			break;
+		if (zp_is_syscall(p + k, len))
+			sites |= 1ull << k;
+		k += len;
+	}
+	s.base = p;
+	size_t r = zp_find_candidates(NULL, (uintptr_t)p, (uintptr_t)p + n,
+				      on_cand, &s, NULL);
+	free(p);
+	return s.sites == sites && s.cands == cands &&
+	       r == (size_t)__builtin_popcountll(sites);
+}
+
 int main(int argc, char **argv)
 {
 	long windows = argc > 1 ? atol(argv[1]) : 2000000;
@@ -79,6 +138,13 @@ int main(int argc, char **argv)
 			for (int k = 0; k < 16; k++)
 				printf(" %02x", b[k]);
 			printf(": answers differ with the bytes given\n");
+		}
+	}
+	for (long w = 0; w < windows / 10; w++) {
+		if (range_ok(w & 1)) {
+			passed++;
+		} else if (failed++ < 10) {
+			printf("range %ld: sites differ from a plain sweep\n", w);
 		}
 	}
 	printf("decoder_random: %ld passed, %ld failed\n", passed, failed);
