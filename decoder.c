@@ -311,27 +311,26 @@ static const uint16_t vexmaps[11] = {
 };
 
 /*
- * Bytes after a ModRM byte m: SIB and displacement, 64- and 32-bit
+ * Bytes after a ModRM byte: SIB and displacement, 64- and 32-bit
  * addressing (67 selects 32-bit addressing in 64-bit mode, with the same
- * ModRM/SIB forms: no 16-bit forms exist here).  SDM table 2-2 and 2-3.
- * modrm_bytes[b][m], where b says whether SIB.base is 101, which matters
- * only for mod=00 rm=100 (a SIB with base 101 and mod=00 has a disp32).
+ * ModRM/SIB forms: no 16-bit forms exist here).  SDM tables 2-2 and 2-3.
+ * For mod=00 rm=100 the SIB's base adds a disp32 when it is 101: see
+ * modrm_len.
  */
-#define MODRM_ROW(d, b)                                                    \
-	d, d, d, d, 1 + ((d) ? (d) : 4 * (b)), (d) ? (d) : 4, d, d
-#define MODRM_MAP(b) {                                                     \
-	/* mod=00: no displacement; rm=100 SIB; rm=101 RIP+disp32 */       \
-	MODRM_ROW(0, b), MODRM_ROW(0, b), MODRM_ROW(0, b), MODRM_ROW(0, b), \
-	MODRM_ROW(0, b), MODRM_ROW(0, b), MODRM_ROW(0, b), MODRM_ROW(0, b), \
-	/* mod=01: disp8; rm=100 SIB + disp8 */                             \
-	MODRM_ROW(1, b), MODRM_ROW(1, b), MODRM_ROW(1, b), MODRM_ROW(1, b), \
-	MODRM_ROW(1, b), MODRM_ROW(1, b), MODRM_ROW(1, b), MODRM_ROW(1, b), \
-	/* mod=10: disp32; rm=100 SIB + disp32 */                           \
-	MODRM_ROW(4, b), MODRM_ROW(4, b), MODRM_ROW(4, b), MODRM_ROW(4, b), \
-	MODRM_ROW(4, b), MODRM_ROW(4, b), MODRM_ROW(4, b), MODRM_ROW(4, b), \
-	/* mod=11: register operand, nothing follows */                     \
-	[0xc0 ... 0xff] = 0 }
-static const uint8_t modrm_bytes[2][256] = { MODRM_MAP(0), MODRM_MAP(1) };
+#define MODRM_ROW(d) d, d, d, d, 1 + (d), (d) ? (d) : 4, d, d
+static const uint8_t modrm_bytes[256] = {
+	/* mod=00: no displacement; rm=100 SIB; rm=101 RIP+disp32 */
+	MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0),
+	MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0), MODRM_ROW(0),
+	/* mod=01: disp8; rm=100 SIB + disp8 */
+	MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1),
+	MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1), MODRM_ROW(1),
+	/* mod=10: disp32; rm=100 SIB + disp32 */
+	MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4),
+	MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4), MODRM_ROW(4),
+	/* mod=11: register operand, nothing follows */
+	[0xc0 ... 0xff] = 0,
+};
 
 /*
  * Immediate bytes of an instruction with attribute a, given the operand
@@ -352,10 +351,13 @@ static inline unsigned imm_bytes(unsigned a, unsigned st)
 	return a & 15;
 }
 
-/* Bytes after a ModRM byte m followed by s (a SIB, if m calls for one). */
+/*
+ * Bytes after a ModRM byte m followed by s (the SIB, if m calls for
+ * one): mod=00 with a SIB whose base is 101 has a disp32 (SDM table 2-3).
+ */
 static inline unsigned modrm_len(unsigned m, unsigned s)
 {
-	return modrm_bytes[(s & 7) == 5][m];
+	return modrm_bytes[m] + ((((m & 0xc7) == 0x04) & ((s & 7) == 5)) << 2);
 }
 
 /*
@@ -492,46 +494,48 @@ static inline unsigned plain_len(unsigned a, unsigned pos, unsigned x)
 
 /*
  * The common case: at least 15 bytes readable, at most 2 legacy prefixes
- * (so at most 15 bytes in all), an opcode of class 0 in the one-byte or
- * 0F map.  Returns -1 for anything else, which general() then decodes.
+ * (so at most 15 bytes in all).  Returns -1 for what it leaves to
+ * general(): more prefixes, a REX before a prefix, an immediate that a
+ * prefix resizes.  Groups, escapes and VEX go to special().
  *
  * A sweep is a chain of dependent steps, each as slow as its longest path
  * of dependent operations, so this one avoids branches on the bytes (REX
  * or not, 0F or not: each mispredicted about every other instruction)
  * and keeps the path short: one 8-byte load covers REX, opcode, ModRM
- * and SIB; the opcode's attribute is looked up for all four readings
- * (opcode at byte 0 or 1, one-byte or 0F map) at once, and the right one
- * picked with a shift once the REX and 0F bytes are known.  Reads
- * p[0..9] at most.
+ * and SIB, and the positions of opcode and ModRM are worked out from it
+ * with arithmetic.  Prefixes, the rare case, take the loop back with
+ * p + i.  Reads p[0..9] at most.
  */
 static inline __attribute__((always_inline)) int fast(const uint8_t *p)
 {
 	unsigned i = 0, st = 0, rep = 0, vexbad = 0, rex, is0f, pos, a, op;
-	uint64_t w, as;
+	uint64_t w;
 
-	while (opmap[0][op = p[i]] == PFX) {	/* as in general() */
-		st |= (op == 0x66) | (op == 0x67) << 1;
-		rep = op == 0xf2 || op == 0xf3 ? op : rep;
-		vexbad |= op == 0x66 || op == 0xf0 || op == 0xf2 || op == 0xf3;
-		if (++i > 2)
-			return -1;
-	}
+again:
 	w = *(const unaligned_u64 *)(p + i);
 #define B(k) ((unsigned)(w >> (8 * (k))) & 0xff)
-	as = (uint64_t)opmap[0][B(0)] | (uint64_t)opmap[0][B(1)] << 16 |
-	     (uint64_t)opmap[1][B(1)] << 32 | (uint64_t)opmap[1][B(2)] << 48;
 	rex = (B(0) & 0xf0) == 0x40;
-	st |= (rex & B(0) >> 3) << 2;	/* REX.W */
 	is0f = ((B(0) == 0x0f) & !rex) | ((B(1) == 0x0f) & rex);
 	pos = 1 + rex + is0f;		/* of the ModRM */
-	a = as >> (16 * (rex | is0f << 1)) & 0xffff;
-	if (a & CLASS_MASK) {	/* groups, escapes, VEX: the tables' code */
+	op = B(pos - 1);
+	a = opmap[is0f][op];
+	if (a & CLASS_MASK) {
+		if (a == PFX && !rex) {	/* as in general() */
+			st |= (op == 0x66) | (op == 0x67) << 1;
+			rep = op == 0xf2 || op == 0xf3 ? op : rep;
+			vexbad |= op == 0x66 || op == 0xf0 || op == 0xf2 ||
+				  op == 0xf3;
+			if (++i > 2)
+				return -1;
+			goto again;
+		}
 		if (a == PFX || a == REX)
 			return -1;	/* a REX before a prefix */
-		return special(p, i + pos, ZP_INSN_MAX, a, B(pos - 1), st, rep,
-			       vexbad | rex);
+		return special(p, i + pos, ZP_INSN_MAX, a, op,
+			       st | (rex & B(0) >> 3) << 2, rep, vexbad | rex);
 	}
-	if (a & 0x30 && (st & (S66 | S67) || (a & 0x30) == SZ_V << 4))
+	if (a & 0x30 && (st & (S66 | S67) ||
+			 ((a & 0x30) == SZ_V << 4 && rex & B(0) >> 3)))
 		return -1;	/* prefixes change the immediate */
 	return i + plain_len(a, pos, modrm_len(B(pos), B(pos + 1)));
 #undef B
