@@ -509,15 +509,17 @@ static inline unsigned plain_len(unsigned a, unsigned pos, unsigned x)
 static inline __attribute__((always_inline)) int fast(const uint8_t *p)
 {
 	unsigned i = 0, st = 0, rep = 0, vexbad = 0, rex, is0f, pos, a, op;
-	uint64_t w;
+	uint64_t w, v;
 
 again:
 	w = *(const unaligned_u64 *)(p + i);
 #define B(k) ((unsigned)(w >> (8 * (k))) & 0xff)
 	rex = (B(0) & 0xf0) == 0x40;
-	is0f = ((B(0) == 0x0f) & !rex) | ((B(1) == 0x0f) & rex);
+	v = w >> (8 * rex);		/* from the opcode or 0F on */
+	is0f = (v & 0xff) == 0x0f;
 	pos = 1 + rex + is0f;		/* of the ModRM */
-	op = B(pos - 1);
+	op = v & 0xff;
+	op ^= (op ^ (v >> 8 & 0xff)) & -is0f;	/* the byte after 0F */
 	a = opmap[is0f][op];
 	if (a & CLASS_MASK) {
 		if (a == PFX && !rex) {	/* as in general() */
@@ -564,8 +566,12 @@ size_t zp_sweep(const uint8_t *p, size_t n, size_t *invalid)
 
 	for (const uint8_t *end = p + n; p < end; insns++) {
 		int len = insn_len(p, end - p);
-		bad += len == 0;
-		p += len ? len : 1;
+		if (__builtin_expect(len > 0, 1)) {
+			p += len;	/* keeps the chain of steps short */
+		} else {
+			bad++;
+			p++;
+		}
 	}
 	if (invalid)
 		*invalid = bad;
