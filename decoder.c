@@ -416,7 +416,22 @@ static int vex(const uint8_t *p, unsigned i, unsigned lim, unsigned cls,
 	return finish(p, i + need + 1, lim, a, 0);
 }
 
-/* The classes of map0/map0f that need more than the tables' attribute. */
+/*
+ * Records the legacy prefix op: operand and address size, the last of
+ * F2/F3 (a mandatory prefix for 0F 78 and 0F B8), and whether a VEX,
+ * EVEX or XOP prefix may still follow (not after 66 F0 F2 F3, nor REX).
+ */
+static inline void legacy_prefix(unsigned op, unsigned *st, unsigned *rep,
+				 int *vexbad)
+{
+	*st |= (op == 0x66 ? S66 : 0) | (op == 0x67 ? S67 : 0);
+	if (op == 0xf2 || op == 0xf3)
+		*rep = op;
+	if (op == 0x66 || op == 0xf0 || op == 0xf2 || op == 0xf3)
+		*vexbad = 1;
+}
+
+/* The classes of opmap that need more than the tables' attribute. */
 static __attribute__((noinline)) int special(const uint8_t *p, unsigned i,
 					     unsigned lim, unsigned a,
 					     unsigned op, unsigned st,
@@ -508,7 +523,8 @@ static inline unsigned plain_len(unsigned a, unsigned pos, unsigned x)
  */
 static inline __attribute__((always_inline)) int fast(const uint8_t *p)
 {
-	unsigned i = 0, st = 0, rep = 0, vexbad = 0, rex, is0f, pos, a, op;
+	unsigned i = 0, st = 0, rep = 0, rex, is0f, pos, a, op;
+	int vexbad = 0;
 	uint64_t w, v;
 
 again:
@@ -522,11 +538,8 @@ again:
 	op ^= (op ^ (v >> 8 & 0xff)) & -is0f;	/* the byte after 0F */
 	a = opmap[is0f][op];
 	if (a & CLASS_MASK) {
-		if (a == PFX && !rex) {	/* as in general() */
-			st |= (op == 0x66) | (op == 0x67) << 1;
-			rep = op == 0xf2 || op == 0xf3 ? op : rep;
-			vexbad |= op == 0x66 || op == 0xf0 || op == 0xf2 ||
-				  op == 0xf3;
+		if (a == PFX && !rex) {
+			legacy_prefix(op, &st, &rep, &vexbad);
 			if (++i > 2)
 				return -1;
 			goto again;
@@ -601,14 +614,7 @@ static int general(const uint8_t *p, size_t n)
 		if (a != PFX)
 			break;
 		st &= ~SW;	/* a REX followed by a prefix is ignored */
-		if (op == 0x66)
-			st |= S66;
-		else if (op == 0x67)
-			st |= S67;
-		else if (op == 0xf2 || op == 0xf3)
-			rep = op;	/* the last of F2/F3 counts */
-		if (op == 0x66 || op == 0xf0 || op == 0xf2 || op == 0xf3)
-			vexbad = 1;
+		legacy_prefix(op, &st, &rep, &vexbad);
 	}
 	if (a != SPC(C_0F))
 		return special(p, i, lim, a, op, st, rep, vexbad);
