@@ -5,8 +5,9 @@
  *                               executable segments, and the candidates
  *                               (0f 05 / 0f 34 byte pairs) left unplaced
  *   zpscan --all FILE           every instruction boundary, "offset
- *                               length", one a line (0: invalid, the sweep
- *                               goes on at the next byte)
+ *                               length" (file offset in hex, length in
+ *                               decimal), one a line; length 0: invalid,
+ *                               the sweep goes on at the next byte
  *   zpscan --bench FILE...      decoder throughput and zp_find_sites time
  *   --raw                       FILE is bare x86-64 code, not an ELF
  *
