@@ -7,7 +7,10 @@
  *   zp_insn_len    the length of one 64-bit-mode instruction, from opcode
  *                  maps kept as data (one row of 16 opcodes per line, to be
  *                  read against the Intel SDM Vol. 2 appendix A and the AMD
- *                  APM Vol. 3 appendix A).
+ *                  APM Vol. 3 appendix A).  Two walkers share the tables:
+ *                  fast() for the common case (no more than 2 prefixes,
+ *                  15 bytes readable), general() for everything; the
+ *                  random test checks each against the other.
  *   zp_find_sites  the syscall/sysenter instructions of a code range,
  *                  proven by decoding from a known instruction boundary.
  *
