@@ -145,6 +145,15 @@ print(sorted(out))'
 same "gcc compiling hello world" libc sh -c "cd '$W/proj' && rm -f hello && gcc -o hello hello.c && ./hello && echo built"
 same "make" libc sh -c "cd '$W/proj' && rm -f hello && make -s && ./hello && echo made"
 
+# libcrypto keeps tables in .text in which byte pairs look like syscall:
+# rewriting one corrupts P-256 (field notes).  Key, signature, on-curve check.
+same "OpenSSL P-256 key, signature and verification" libc sh -c "cd '$W' &&
+	openssl ecparam -name prime256v1 -genkey -noout -out k.pem &&
+	openssl ec -in k.pem -pubout -out pub.pem 2>/dev/null && echo message >m &&
+	openssl dgst -sha256 -sign k.pem -out sig m &&
+	openssl dgst -sha256 -verify pub.pem -signature sig m &&
+	openssl ec -in k.pem -check -noout 2>&1"
+
 echo "== code mapped after start-up (dlopen)"
 hooked deny env ZPTEST_DENY=/etc/hostname "$T/rt_dlopen" "$T/dl_lib.so" /etc/hostname >"$W/dl.out" 2>&1
 "$T/rt_dlopen" "$T/dl_lib.so" /etc/hostname >"$W/dl.native" 2>&1
