@@ -94,7 +94,8 @@ $(B)/test/decoder_random: test/decoder_random.c decoder.c decoder.h | $(B)/test
 RT_TESTS = $(addprefix $(B)/test/,rt_regs rt_clone rt_threads rt_vfork \
 	   rt_spawn rt_signals rt_badnr rt_null rt_segv rt_altstack rt_page0 \
 	   rt_exit rt_dlopen dl_lib.so)
-RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_count.so hook_deny.so \
+RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_pass_vector.so \
+	   hook_pass_next.so hook_count.so hook_deny.so \
 	   hook_libc.so hook_buffered.so hook_nosym.so hook_refuse.so \
 	   pre_page0.so pre_seal.so)
 
@@ -114,8 +115,15 @@ $(B)/test/rt_%: test/rt_%.c | $(B)/test
 	$(CC) $(CFLAGS) -o $@ $< -lpthread -ldl
 $(B)/test/dl_lib.so: test/dl_lib.c | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
+# hook_pass uses no library at all: no libc in its namespace either.
 $(B)/test/hook_pass.so: test/hook_pass.c zpoline.h | $(B)/test
-	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -o $@ $<
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -o $@ $<
+$(B)/test/hook_pass_vector.so: test/hook_pass.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib \
+		-DPASS_VECTOR -o $@ $<
+$(B)/test/hook_pass_next.so: test/hook_pass.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib \
+		-DPASS_NEXT -o $@ $<
 $(B)/test/hook_%.so: test/hook_%.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 $(B)/test/pre_%.so: test/pre_%.c | $(B)/test
@@ -148,7 +156,8 @@ bench-decoder: all
 # ns per getppid natively and hooked (wrapper and inline sites), start-up
 # time of /bin/true and python3 natively and preloaded.
 bench-runtime: all $(B)/test/bench_calls $(B)/test/bench_startup \
-		$(B)/test/hook_pass.so
+		$(B)/test/hook_pass.so $(B)/test/hook_pass_vector.so \
+		$(B)/test/hook_pass_next.so
 	sh test/bench_rt.sh
 $(B)/test/bench_%: test/bench_%.c | $(B)/test
 	$(CC) $(CFLAGS) -o $@ $<

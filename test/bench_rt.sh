@@ -23,8 +23,8 @@ run_cfg() { # NAME ENV...: one bench_calls run in configuration NAME
 for p in $(seq $PASSES); do
 	run_cfg native
 	run_cfg pass ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
-	run_cfg vector ZPTEST_VECTOR=1 ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
-	run_cfg next ZPTEST_NEXT=1 ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
+	run_cfg vector ZPOLINE_HOOK="$T/hook_pass_vector.so" LD_PRELOAD="$LIB"
+	run_cfg next ZPOLINE_HOOK="$T/hook_pass_next.so" LD_PRELOAD="$LIB"
 done
 nw=$(awk '{ print $2 }' "$W/native" | median)
 ni=$(awk '{ print $4 }' "$W/native" | median)

@@ -76,7 +76,7 @@ for h in libc pass; do
 	fi
 done
 same "invalid system call numbers" libc "$T/rt_badnr"
-same "invalid system call numbers, through next()" pass env ZPTEST_NEXT=1 "$T/rt_badnr"
+same "invalid system call numbers, through next()" pass_next "$T/rt_badnr"
 same "longjmp out of a handler on the alternate stack" libc "$T/rt_altstack"
 
 echo "== threads and processes"
@@ -89,10 +89,10 @@ for h in libc pass; do
 		bad "raw clone and clone3 from assembly [$h]" "$W/h.out" "$W/h.err"
 	fi
 done
-same "raw clone and clone3, through next()" pass env ZPTEST_NEXT=1 "$T/rt_clone"
+same "raw clone and clone3, through next()" pass_next "$T/rt_clone"
 same "32 threads" libc "$T/rt_threads"
 same "vfork and clone(CLONE_VM|CLONE_VFORK), exec and exit" libc "$T/rt_vfork"
-same "vfork, through next()" pass env ZPTEST_NEXT=1 "$T/rt_vfork"
+same "vfork, through next()" pass_next "$T/rt_vfork"
 same "posix_spawn" libc "$T/rt_spawn"
 same "signal storm with system calls in the handler" libc "$T/rt_signals"
 same "the program's own SIGSEGV handling" libc "$T/rt_segv"
@@ -162,7 +162,7 @@ if grep -qx opened "$W/dl.native" && grep -qx 'Operation not permitted' "$W/dl.o
 else
 	bad "a library's own syscall, loaded with dlopen, reaches the hook" "$W/dl.native" "$W/dl.out"
 fi
-ZPTEST_NEXT=1 ZPOLINE_VERBOSE=1 hooked pass "$T/rt_dlopen" "$T/dl_lib.so" /etc/hostname >"$W/dl.out" 2>&1
+ZPOLINE_VERBOSE=1 hooked pass_next "$T/rt_dlopen" "$T/dl_lib.so" /etc/hostname >"$W/dl.out" 2>&1
 expect "the same when the hook makes the mmap with next()" \
 	'dl_lib.so \(mapped after start-up\): 1 of 1 sites rewritten' "$W/dl.out"
 
