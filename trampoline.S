@@ -11,6 +11,8 @@
  *   here, restores the program's registers and jumps back to site+2.
  *
  * Invariants:
+ *   - Anything the stub still has to read lies above rsp: a signal handler
+ *     runs below rsp - 128 and may overwrite everything lower.
  *   - The program's red zone [rsp-128, rsp) is never written: the frame
  *     starts below it.  The one exception is -8(%rsp), which `call` has
  *     already overwritten with the return address; we keep the flags
@@ -158,9 +160,14 @@ zp_entry:
 	RESTORE_FLAGS
 	mov	F_RFLAGS(%rbp), %r11	/* r11 = rflags, as sysret leaves it */
 	mov	F_RET(%rbp), %rcx	/* rcx = site+2, as sysret leaves it */
-	lea	(F_SIZE + ZP_REDZONE)(%rbp), %rsp /* the program's rsp */
-	mov	F_RBP(%rbp), %rbp
-	jmp	*%rcx			/* mov, lea, jmp: no flags touched */
+	/* Nothing of the frame may be read once rsp is above it: a signal
+	   delivered then would build its own frame over ours.  So rbp comes
+	   back with a pop, the last read, and rsp then steps to the
+	   program's.  mov, pop, lea, jmp: no flags touched. */
+	lea	F_RBP(%rbp), %rsp
+	pop	%rbp
+	lea	(F_SIZE - F_RBP - 8 + ZP_REDZONE)(%rsp), %rsp
+	jmp	*%rcx
 
 /* ---------------------------------------------------------------------- */
 /* Calls that depend on the stack or the registers of the caller.
