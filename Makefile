@@ -38,7 +38,7 @@ $(B)/zpoline.o $(B)/nsload.o: $(B)/%.o: %.c zpoline.h runtime.h decoder.h | $(B)
 $(B)/decoder.o: decoder.c decoder.h | $(B)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
 
-$(B)/trampoline.o: trampoline.S runtime.h | $(B)
+$(B)/trampoline.o: trampoline.S runtime.h zpoline.h | $(B)
 	$(CC) -fPIC -c -o $@ $<
 
 zpscan: zpscan.c $(B)/decoder.o decoder.h

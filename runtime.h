@@ -70,10 +70,11 @@
 /* struct zp_thread (thread-local): offsets used by the stub. */
 #define T_SHARED_RET 8 /* where a vfork child and its parent return */
 
+#include "zpoline.h"
+
 #ifndef __ASSEMBLER__
 #include <stddef.h>
 #include <stdint.h>
-#include "zpoline.h"
 
 struct zp_frame {
 	struct zpoline_call call;

@@ -25,11 +25,10 @@
  *   - On the way back every register is the program's but rax (result),
  *     rcx (site+2) and r11 (rflags): exactly what `syscall` leaves.
  *   - The only `syscall` instructions of libzpoline.so are here, each
- *     listed in zp_syscall_insns so the rewriter leaves them alone.
+ *     listed in section zp_own (OWN_SYSCALL) so the rewriter leaves them
+ *     alone.
  */
-#include "runtime.h"
-
-#define ZPOLINE_DO_SYSCALL (-4096)
+#include "runtime.h" /* and zpoline.h: ZPOLINE_DO_SYSCALL */
 
 /* A `syscall` instruction of the runtime's own, recorded for the rewriter
  * in section zp_own as an offset from the entry itself (no relocation). */

@@ -64,7 +64,13 @@ extern "C" {
  * A hook's "make the call" answer.  No system call returns it: results in
  * -4095..-1 are errors, and -4096 would be an address in the kernel's half.
  */
+#ifdef __ASSEMBLER__
+#define ZPOLINE_DO_SYSCALL (-4096)
+#else
 #define ZPOLINE_DO_SYSCALL (-4096L)
+#endif
+
+#ifndef __ASSEMBLER__
 
 /* One system call as the hook sees it. */
 struct zpoline_call {
@@ -110,6 +116,8 @@ struct zpoline_init {
 
 /* The one symbol a hook library exports. */
 zpoline_hook_fn zpoline_hook_init(struct zpoline_init *init);
+
+#endif /* __ASSEMBLER__ */
 
 #ifdef __cplusplus
 }
