@@ -236,9 +236,12 @@ check_bad "a mapping that cannot be made writable" \
 	ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB:$T/pre_seal.so"
 if [ "$(cat /proc/sys/vm/mmap_min_addr)" != 0 ] && command -v setpriv >/dev/null; then
 	# Without CAP_SYS_RAWIO, vm.mmap_min_addr keeps page 0 out of reach.
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		env ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB" /bin/echo hi \
+	# The library goes where user nobody can read it, wherever the tree is.
+	pub=$(mktemp -d) && chmod 755 "$pub" && cp "$LIB" "$pub/" && chmod 644 "$pub/libzpoline.so"
+	(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		env ZPOLINE_HOOK=/nonexistent LD_PRELOAD="$pub/libzpoline.so" /bin/echo hi) \
 		>"$W/b.out" 2>"$W/b.err"
+	rm -rf "$pub"
 	if cmp -s "$W/b.out" "$W/expected" &&
 	   grep -q '^zpoline: cannot map page 0 (EPERM, vm.mmap_min_addr = [0-9]*): run as root or `sysctl -w vm.mmap_min_addr=0`; running unhooked$' "$W/b.err"; then
 		ok "page 0 out of reach (not root, vm.mmap_min_addr > 0)"
