@@ -376,36 +376,16 @@ static int zp_load_maps(void)
 	return 0;
 }
 
-/* "name+0xoff" for an address, into buf (at least 300 bytes). */
-static const char *zp_describe(char *buf, size_t size, uintptr_t a)
+/* The mapping an address lies in: its file's name ("" if none found) and
+ * the address's offset in the file, for messages. */
+static const char *zp_describe(uintptr_t a, uintptr_t *off)
 {
-	char h[20];
-	const char *name = "?";
-	uintptr_t base = 0;
-	for (size_t i = 0; i < zp_nmaps; i++) {
-		if (a < zp_maps[i].lo || a >= zp_maps[i].hi)
-			continue;
-		name = zp_maps[i].name[0] ? zp_maps[i].name : "anonymous";
-		base = zp_maps[i].lo - zp_maps[i].off;
-		break;
-	}
-	size_t n = 0;
-	for (const char *p = zp_hex(h, a); *p && n < size - 1; p++)
-		buf[n++] = *p;
-	for (const char *p = " ("; *p && n < size - 1; p++)
-		buf[n++] = *p;
-	for (const char *p = name; *p && n < size - 1; p++)
-		buf[n++] = *p;
-	if (base) {
-		for (const char *p = "+"; *p && n < size - 1; p++)
-			buf[n++] = *p;
-		for (const char *p = zp_hex(h, a - base); *p && n < size - 1; p++)
-			buf[n++] = *p;
-	}
-	if (n < size - 1)
-		buf[n++] = ')';
-	buf[n] = 0;
-	return buf;
+	for (size_t i = 0; i < zp_nmaps; i++)
+		if (a >= zp_maps[i].lo && a < zp_maps[i].hi) {
+			*off = a - zp_maps[i].lo + zp_maps[i].off;
+			return zp_maps[i].name[0] ? zp_maps[i].name : "anonymous";
+		}
+	return "";
 }
 
 /* ------------------------------------------------------------------------
@@ -1000,9 +980,12 @@ static long zp_next(struct zpoline_call *c)
 /* A jump into page 0 from somewhere that is not a rewritten site. */
 static long zp_stray(struct zp_frame *f)
 {
-	char b1[20], where[320];
+	char b1[20], b2[20], b3[20];
+	uintptr_t off = 0;
+	const char *name = zp_describe(f->ret - 2, &off);
 	zp_say("a jump to page 0 (rax = ", zp_hex(b1, f->call.nr),
-	       ") came from ", zp_describe(where, sizeof where, f->ret - 2),
+	       ") came from ", zp_hex(b2, f->ret - 2), " (", *name ? name : "?",
+	       *name ? "+" : "", *name ? zp_hex(b3, off) : "", ")",
 	       ", which is not a rewritten system call: a call through a null"
 	       " pointer?  Raising SIGSEGV there", NULL);
 	f->how = ZP_HOW_STRAY;
