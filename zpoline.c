@@ -1076,12 +1076,30 @@ static unsigned char zp_cpu_vec_mode(void)
 	return (xcr0_lo & 6) == 6 ? ZP_VEC_AVX : ZP_VEC_SSE;
 }
 
+/* Secure-execution mode (set-user-ID, set-capability): the real user
+ * chooses nothing; every setting reads as unset. */
+static int zp_secure;
+
+/* init->setting: ZPOLINE_<NAME> from the environment. */
+static const char *zp_setting(const char *name)
+{
+	char var[64] = "ZPOLINE_";
+	size_t n = 8;
+	if (zp_secure)
+		return 0;
+	for (; *name && n < sizeof var - 1; name++)
+		var[n++] = *name >= 'a' && *name <= 'z' ? *name - 32 : *name;
+	var[n] = 0;
+	return getenv(var);
+}
+
 static zpoline_hook_fn zp_try_hook(const char *path, struct zpoline_init *init)
 {
 	*init = (struct zpoline_init){
 		.abi_version = ZPOLINE_ABI_VERSION,
 		.size = sizeof *init,
 		.next = zp_next,
+		.setting = zp_setting,
 	};
 	return zp_load_hook(path, init);
 }
@@ -1092,14 +1110,11 @@ static void zp_choose_hook(void)
 						 "AVX-512F" };
 	struct zpoline_init init;
 	zpoline_hook_fn fn = 0;
-	const char *path = getenv("ZPOLINE_HOOK"), *how = "ZPOLINE_HOOK";
+	const char *path = zp_setting("hook"), *how = "ZPOLINE_HOOK";
 	char buf[4096];
 
-	if (path && *path && getauxval(AT_SECURE)) {
-		zp_say("ZPOLINE_HOOK is ignored in a set-user-ID or set-capability"
-		       " program", NULL);
-		path = 0;
-	}
+	if (zp_secure) /* no hook of the user's choice, and none that prints */
+		return;
 	zp_loading_hook = 1;
 	if (path && *path)
 		fn = zp_try_hook(path, &init);
@@ -1127,11 +1142,13 @@ static void zp_choose_hook(void)
 
 __attribute__((constructor)) static void zp_init(void)
 {
-	const char *v = getenv("ZPOLINE_VERBOSE");
+	const char *v;
 	unsigned long t0 = zp_now_ns();
 	char b[20];
 	struct zp_ksigaction old;
 
+	zp_secure = getauxval(AT_SECURE) != 0;
+	v = zp_setting("verbose");
 	zp_verbose = v && *v && !(v[0] == '0' && !v[1]);
 	for (size_t i = 0; i < sizeof zp_special_nrs / sizeof *zp_special_nrs; i++)
 		zp_special_bits[zp_special_nrs[i] / 64] |= 1ul << (zp_special_nrs[i] % 64);

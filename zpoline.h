@@ -1,5 +1,5 @@
 /*
- * zpoline.h - the hook ABI of libzpoline.so (version 1).
+ * zpoline.h - the hook ABI of libzpoline.so (version 2).
  *
  * A hook library is a shared object that exports one function:
  *
@@ -58,7 +58,7 @@
 extern "C" {
 #endif
 
-#define ZPOLINE_ABI_VERSION 1
+#define ZPOLINE_ABI_VERSION 2
 
 /*
  * A hook's "make the call" answer.  No system call returns it: results in
@@ -112,6 +112,37 @@ struct zpoline_init {
 	 * hook namespace's stdio (fflush(NULL)) at these points.
 	 */
 	void (*flush)(void);
+
+	/* ---- version 2: present when size covers them ---- */
+
+	/*
+	 * runtime: the value of a setting, or NULL when it is unset.  Names
+	 * are the keys of the configuration file ("output", "summary",
+	 * "trace", ...); the environment variable ZPOLINE_<NAME> overrides
+	 * the file.  Always NULL in secure-execution mode (set-user-ID and
+	 * set-capability programs): a hook must then open nothing and write
+	 * nothing that the real user chose.  The strings live as long as the
+	 * process.
+	 */
+	const char *(*setting)(const char *name);
+
+	/*
+	 * runtime: makes *fd one of the hook's own descriptors, invisible to
+	 * the program: not listed in /proc/self/fd, EBADF to the program's
+	 * calls on it, kept open across close_range(), and moved to another
+	 * number (with *fd updated) before the program's dup2, dup3 or
+	 * fcntl(F_DUPFD) takes its number.  Returns 0, or -errno.  NULL if
+	 * the runtime cannot hide descriptors.
+	 */
+	int (*own_fd)(int *fd);
+
+	/*
+	 * hook: called in the receiving thread when a signal is delivered
+	 * to a handler of the program, before that handler runs.  si is the
+	 * siginfo_t the handler gets (as const void *: this header does not
+	 * need <signal.h>).
+	 */
+	void (*signal)(int sig, const void *si);
 };
 
 /* The one symbol a hook library exports. */
