@@ -22,7 +22,8 @@ B       = build
 RT_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
 	    -fno-stack-protector -mgeneral-regs-only \
 	    -fno-tree-loop-distribute-patterns
-RT_OBJS   = $(B)/zpoline.o $(B)/trampoline.o $(B)/nsload.o $(B)/decoder.o
+RT_OBJS   = $(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/trampoline.o \
+	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o
 
 all: libzpoline.so libzpoline_hook.so zpscan
 
@@ -32,17 +33,18 @@ $(B):
 libzpoline.so: $(RT_OBJS)
 	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -o $@ $(RT_OBJS) -ldl
 
-$(B)/zpoline.o $(B)/nsload.o: $(B)/%.o: %.c zpoline.h runtime.h decoder.h | $(B)
+$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o: $(B)/%.o: %.c \
+		zpoline.h runtime.h decoder.h | $(B)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
 
-$(B)/decoder.o: decoder.c decoder.h | $(B)
+$(B)/decoder.o $(B)/sites.o: $(B)/%.o: %.c decoder.h | $(B)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
 
 $(B)/trampoline.o: trampoline.S runtime.h zpoline.h | $(B)
 	$(CC) -fPIC -c -o $@ $<
 
-zpscan: zpscan.c $(B)/decoder.o decoder.h
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ zpscan.c $(B)/decoder.o
+zpscan: zpscan.c $(B)/decoder.o $(B)/sites.o decoder.h
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ zpscan.c $(B)/decoder.o $(B)/sites.o
 
 # ---- default hook library (hook_default.c) -------------------------------
 # The tracer's syscall names come from this machine's kernel headers:
@@ -93,11 +95,11 @@ $(B)/test/decoder_random: test/decoder_random.c decoder.c decoder.h | $(B)/test
 # helpers (pre_*), driven by test/rt_check.sh.
 RT_TESTS = $(addprefix $(B)/test/,rt_regs rt_clone rt_threads rt_vfork \
 	   rt_spawn rt_signals rt_badnr rt_null rt_segv rt_altstack rt_page0 \
-	   rt_exit rt_dlopen dl_lib.so)
+	   rt_exit rt_dlopen dl_lib.so rt_marker rt_transparent)
 RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_pass_vector.so \
 	   hook_pass_next.so hook_count.so hook_deny.so \
 	   hook_libc.so hook_buffered.so hook_nosym.so hook_refuse.so \
-	   pre_page0.so pre_seal.so)
+	   hook_marker.so pre_page0.so pre_seal.so)
 
 check-runtime: all $(RT_TESTS) $(RT_HOOKS)
 	sh test/rt_check.sh
@@ -121,6 +123,8 @@ $(B)/test/hook_pass.so: test/hook_pass.c zpoline.h | $(B)/test
 $(B)/test/hook_pass_vector.so: test/hook_pass.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib \
 		-DPASS_VECTOR -o $@ $<
+$(B)/test/hook_marker.so: test/hook_marker.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -o $@ $<
 $(B)/test/hook_pass_next.so: test/hook_pass.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib \
 		-DPASS_NEXT -o $@ $<

@@ -594,6 +594,169 @@ size_t zp_sweep(const uint8_t *p, size_t n, size_t *invalid)
 	return insns;
 }
 
+/*
+ * What an instruction of length len at p does to the flow of control, as
+ * the site planner (sites.c) and the end-of-function rule of place() need
+ * it.  Prefixes are skipped (legacy ones, then a REX); the opcode alone
+ * decides, SDM Vol. 2 (jcc, jmp, call, ret, loop, nop, ud2, int3, xbegin):
+ *   ZP_FLOW_JUMP    never goes on to p + len: jmp (EB, E9, FF /4, FF /5),
+ *                   ret (C3, C2), ud2 (0F 0B); *target for direct jumps;
+ *   ZP_FLOW_CALL    call (E8, FF /2, FF /3); *target for E8;
+ *   ZP_FLOW_BRANCH  jcc (70-7F, 0F 80-8F), loop/jrcxz (E0-E3), xbegin
+ *                   (C7 F8): to *target, or on to p + len;
+ *   ZP_FLOW_FILL    what compilers and linkers pad with: nop (90 without
+ *                   REX.B or F3, 0F 1F /0) and int3 (CC), with no prefix
+ *                   but 66, 2E, 3E (and a REX for 0F 1F);
+ *   ZP_FLOW_NEXT    anything else.
+ * *target is 0 when the destination is not in the instruction.
+ */
+static int is_legacy_prefix(unsigned b)
+{
+	return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 ||
+	       b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+	       b == 0x65;
+}
+
+/* The sign-extended displacement in the last n (1, 2, 4) bytes of p[0..len). */
+static intptr_t trailing_rel(const uint8_t *p, int len, int n)
+{
+	uint32_t v = 0;
+
+	for (int k = 1; k <= n; k++)
+		v = v << 8 | p[len - k];
+	return n == 1 ? (int8_t)v : n == 2 ? (int16_t)v : (int32_t)v;
+}
+
+enum zp_flow zp_insn_flow(const uint8_t *p, int len, uintptr_t *target)
+{
+	int i = 0, fill_pfx = 1, opsz16 = 0, rexw = 0, rexb = 0, rep = 0;
+	unsigned op, reg;
+	uintptr_t next = (uintptr_t)p + len;
+
+	*target = 0;
+	for (; i < len && is_legacy_prefix(p[i]); i++) {
+		fill_pfx &= p[i] == 0x66 || p[i] == 0x2e || p[i] == 0x3e;
+		opsz16 |= p[i] == 0x66;
+		rep |= p[i] == 0xf3;
+	}
+	if (i < len && (p[i] & 0xf0) == 0x40) {
+		rexw = p[i] & 8;
+		rexb = p[i] & 1;
+		i++;
+	}
+	if (i >= len)
+		return ZP_FLOW_NEXT;
+	op = p[i];
+	reg = i + 1 < len ? (p[i + 1] >> 3) & 7 : 8;
+	if (op == 0x0f && i + 1 < len) {
+		op = p[i + 1];
+		reg = i + 2 < len ? (p[i + 2] >> 3) & 7 : 8;
+		if (op == 0x0b)
+			return ZP_FLOW_JUMP;			/* ud2 */
+		if (op == 0x1f && reg == 0 && fill_pfx)
+			return ZP_FLOW_FILL;			/* nop Ev */
+		if (op >= 0x80 && op <= 0x8f) {			/* jcc rel32 */
+			*target = next + trailing_rel(p, len, 4);
+			return ZP_FLOW_BRANCH;
+		}
+		return ZP_FLOW_NEXT;
+	}
+	switch (op) {
+	case 0x90:
+		return fill_pfx && !rep && !rexb && i == len - 1 ? ZP_FLOW_FILL
+							   : ZP_FLOW_NEXT;
+	case 0xcc:
+		return i == 0 && len == 1 ? ZP_FLOW_FILL : ZP_FLOW_NEXT;
+	case 0xc2: case 0xc3:
+		return ZP_FLOW_JUMP;				/* ret */
+	case 0xeb:
+		*target = next + trailing_rel(p, len, 1);
+		return ZP_FLOW_JUMP;
+	case 0xe9:
+		*target = next + trailing_rel(p, len, 4);
+		return ZP_FLOW_JUMP;
+	case 0xe8:
+		*target = next + trailing_rel(p, len, 4);
+		return ZP_FLOW_CALL;
+	case 0xe0: case 0xe1: case 0xe2: case 0xe3:	/* loop*, jrcxz */
+		*target = next + trailing_rel(p, len, 1);
+		return ZP_FLOW_BRANCH;
+	case 0xc7:					/* xbegin */
+		if (i + 1 < len && p[i + 1] == 0xf8) {
+			*target = next + trailing_rel(p, len,
+						      opsz16 && !rexw ? 2 : 4);
+			return ZP_FLOW_BRANCH;
+		}
+		return ZP_FLOW_NEXT;
+	case 0xff:
+		if (reg == 2 || reg == 3)
+			return ZP_FLOW_CALL;
+		if (reg == 4 || reg == 5)
+			return ZP_FLOW_JUMP;
+		return ZP_FLOW_NEXT;
+	}
+	if (op >= 0x70 && op <= 0x7f) {				/* jcc rel8 */
+		*target = next + trailing_rel(p, len, 1);
+		return ZP_FLOW_BRANCH;
+	}
+	return ZP_FLOW_NEXT;
+}
+
+/*
+ * The index of the ModRM byte of the valid len-byte instruction at p, or
+ * -1 if it has none: the same walk as general() (prefixes, REX, escapes,
+ * VEX/EVEX/XOP), asking the tables whether a ModRM follows the opcode.
+ * The classes handled by special() that take a ModRM are the groups (8F
+ * /0, F6/F7, C6/C7, FE/FF), 0F 20-23, 0F 78 and F3 0F B8.
+ */
+int zp_insn_modrm(const uint8_t *p, int len)
+{
+	int i = 0;
+	unsigned a, op;
+
+	while (i < len && (opmap[0][p[i]] == PFX || opmap[0][p[i]] == REX))
+		i++;
+	if (i >= len)
+		return -1;
+	op = p[i];
+	a = opmap[0][op];
+	switch (a >> 8 & 15) {
+	case 0:
+		return a & M ? i + 1 : -1;
+	case C_VEX2:
+		return i + 3 < len && (vexmap1[p[i + 2]] & M) ? i + 3 : -1;
+	case C_VEX3:
+	case C_EVEX:
+	case C_8F: {
+		int need = (a >> 8 & 15) == C_EVEX ? 4 : 3;
+		unsigned map = (a >> 8 & 15) == C_EVEX ? p[i + 1] & 7
+							 : p[i + 1] & 0x1f;
+		if ((a >> 8 & 15) == C_8F && map < 8)
+			return i + 1;			/* pop Ev */
+		if (i + need + 1 >= len)
+			return -1;
+		a = map == 1 ? vexmap1[p[i + need]] : vexmaps[map];
+		return a & M ? i + need + 1 : -1;
+	}
+	case C_GRP3: case C_GRP11: case C_GRP45:
+		return i + 1;
+	case C_0F:
+		break;
+	default:
+		return -1;
+	}
+	if (++i >= len)
+		return -1;
+	op = p[i];
+	if (op == 0x38 || op == 0x3a)
+		return i + 2;			/* every 0F 38 / 0F 3A opcode */
+	a = opmap[1][op];
+	if (!(a & CLASS_MASK))
+		return a & M ? i + 1 : -1;
+	return (a >> 8 & 15) == C_CR || (a >> 8 & 15) == C_SSE4A ||
+	       op == 0xb8 ? i + 1 : -1;
+}
+
 /* Any instruction: the prefixes one by one, then the tables. */
 static int general(const uint8_t *p, size_t n)
 {
@@ -700,14 +863,22 @@ struct cursor {
 	int dead;
 };
 
-/* Decodes from cur->pos up to the first boundary at or after c. */
-static enum zp_verdict place(struct cursor *cur, const uint8_t *c, size_t *insns)
+/*
+ * Decodes from cur->pos up to the first boundary at or after c.  A
+ * candidate at fde_end (the first byte after its function's FDE range) is
+ * a site only if the function's last instruction falls through into it.
+ */
+static enum zp_verdict place(struct cursor *cur, const uint8_t *c,
+			     const uint8_t *fde_end, size_t *insns)
 {
-	const uint8_t *q = cur->pos;
+	const uint8_t *q = cur->pos, *prev = 0;
 	size_t k = 0;
-	int len = 1;
+	int len = 1, prevlen = 0;
+	uintptr_t target;
 
 	while (q < c && (len = zp_insn_len(q, cur->end - q)) > 0) {
+		prev = q;
+		prevlen = len;
 		q += len;
 		k++;
 	}
@@ -722,6 +893,12 @@ static enum zp_verdict place(struct cursor *cur, const uint8_t *c, size_t *insns
 	len = zp_insn_len(q, cur->end - q);
 	if (!zp_is_syscall(q, len))
 		return ZP_INSIDE;	/* cut off by the end of the range */
+	if (c == fde_end) {
+		enum zp_flow f = prev ? zp_insn_flow(prev, prevlen, &target)
+				      : ZP_FLOW_JUMP;
+		if (f == ZP_FLOW_JUMP || f == ZP_FLOW_CALL)
+			return ZP_UNPLACED;	/* nothing proves it is code */
+	}
 	cur->pos = q + len;
 	(*insns)++;
 	return ZP_SITE;
@@ -744,13 +921,6 @@ static enum zp_verdict place(struct cursor *cur, const uint8_t *c, size_t *insns
 #define DW_EH_PE_sdata8 0x0c
 #define DW_EH_PE_datarel 0x30
 #define DW_EH_PE_omit 0xff
-
-struct fde_table {
-	const uint8_t *hdr;	/* .eh_frame_hdr */
-	const int32_t *tab;	/* [2 * count]: initial location, FDE */
-	size_t count;
-	const struct zp_elf *elf;
-};
 
 /* A bounded view of mapped metadata. */
 struct bytes {
@@ -895,7 +1065,7 @@ static uint64_t fde_range(const struct zp_elf *elf, const uint8_t *f)
 }
 
 /* Reads the .eh_frame_hdr of elf into t; 0 if it has none we can use. */
-static int fde_table(const struct zp_elf *elf, struct fde_table *t)
+int zp_funcs_init(const struct zp_elf *elf, struct zp_funcs *t)
 {
 	const Elf64_Phdr *ph = elf->phdr;
 	const uint8_t *h;
@@ -924,45 +1094,62 @@ static int fde_table(const struct zp_elf *elf, struct fde_table *t)
 	return 0;
 }
 
-/*
- * The range [start, end) to decode in for a candidate at c, clipped to
- * [lo, hi): the FDE range that holds c, or the FDE range that ends at c
- * extended by the candidate's two bytes.  0 when there is none, or when
- * the range starts below lo (its start cannot be read then).
- *
- * An FDE ends at an instruction boundary as surely as it starts at one:
- * the assembler closes it between two instructions.  Hand-written code
- * that starts a new outermost frame with a system call closes the FDE
- * just before that syscall (glibc's clone and clone3), so the instruction
- * at the end of an FDE is proven too.  Candidates anywhere else outside
- * the FDEs stay unplaced: measured over this machine's libraries, they
- * are data (libcrypto's tables, libGLdispatch's stubs) or displacements.
- */
-static int fde_find(const struct fde_table *t, uintptr_t c, uintptr_t lo,
-		    uintptr_t hi, uintptr_t *start, uintptr_t *end)
+long zp_funcs_find(const struct zp_funcs *t, uintptr_t a)
 {
 	size_t l = 0, r = t->count;
-	uintptr_t s, e;
-	uint64_t range;
 
-	while (l < r) {		/* first entry whose start is above c */
+	while (l < r) {		/* first entry whose start is above a */
 		size_t mid = l + (r - l) / 2;
-		if ((uintptr_t)t->hdr + t->tab[2 * mid] <= c)
+		if ((uintptr_t)t->hdr + t->tab[2 * mid] <= a)
 			l = mid + 1;
 		else
 			r = mid;
 	}
-	if (l == 0)
+	return (long)l - 1;
+}
+
+int zp_funcs_range(const struct zp_funcs *t, size_t i, uintptr_t *start,
+		   uintptr_t *end)
+{
+	uint64_t range;
+
+	if (i >= t->count)
 		return 0;
-	s = (uintptr_t)t->hdr + t->tab[2 * (l - 1)];
-	range = fde_range(t->elf, t->hdr + t->tab[2 * (l - 1) + 1]);
-	if (c - s > range || range == 0 || s < lo)
+	*start = (uintptr_t)t->hdr + t->tab[2 * i];
+	range = fde_range(t->elf, t->hdr + t->tab[2 * i + 1]);
+	*end = *start + range;
+	return range != 0 && *end > *start;
+}
+
+/*
+ * The range [start, end) to decode in for a candidate at c, clipped to
+ * [lo, hi): the FDE range that holds c, or the FDE range that ends at c
+ * extended by the candidate's two bytes; *fend is the FDE's own end.  0
+ * when there is
+ * none, or when the range starts below lo (its start cannot be read then).
+ *
+ * An FDE ends at an instruction boundary as surely as it starts at one:
+ * the assembler closes it between two instructions.  Hand-written code
+ * that starts a new outermost frame with a system call closes the FDE
+ * just before that syscall (glibc's clone and clone3): such a syscall is
+ * proven when the FDE's last instruction falls through into it (place()
+ * checks that).  Candidates anywhere else outside the FDEs stay unplaced:
+ * measured over this machine's libraries, they are data (libcrypto's
+ * tables, libGLdispatch's stubs) or displacements.
+ */
+static int fde_find(const struct zp_funcs *t, uintptr_t c, uintptr_t lo,
+		    uintptr_t hi, uintptr_t *start, uintptr_t *end, uintptr_t *fend)
+{
+	long i = zp_funcs_find(t, c);
+	uintptr_t s, e;
+
+	if (i < 0 || !zp_funcs_range(t, i, &s, &e) || c > e || s < lo)
 		return 0;
-	if (c - s == range)	/* the instruction after the FDE's last one */
-		range += 2;
-	e = range > hi - s ? hi : s + range;
+	*fend = e;
+	if (c == e)		/* the instruction after the FDE's last one */
+		e += 2;
 	*start = s;
-	*end = e;
+	*end = e > hi ? hi : e;
 	return 1;
 }
 
@@ -975,10 +1162,11 @@ static size_t scan(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
 		   struct zp_scan_stats *st)
 {
 	struct zp_scan_stats local = { 0 };
-	struct fde_table t = { 0 };
+	struct zp_funcs t = { 0 };
 	int have_fdes;
 	const uint8_t *c, *end = (const uint8_t *)hi;
-	uintptr_t fs = 0, fe = 0;	/* the FDE range cur decodes in */
+	uintptr_t fs = 0, fe = 0, fend = 0; /* the range cur decodes in,
+					       and its FDE's end */
 	struct cursor cur = { (const uint8_t *)lo, end, 0 };
 	size_t sites = 0;
 
@@ -987,7 +1175,7 @@ static size_t scan(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
 	if (hi <= lo)
 		return 0;
 	st->bytes += hi - lo;
-	have_fdes = elf && fde_table(elf, &t);
+	have_fdes = elf && zp_funcs_init(elf, &t);
 
 	for (c = next_candidate((const uint8_t *)lo, end); c < end;
 	     c = next_candidate(c + 1, end)) {
@@ -996,12 +1184,13 @@ static size_t scan(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
 		st->candidates++;
 		if (have_fdes && !((uintptr_t)c >= fs && (uintptr_t)c < fe)) {
 			fs = fe = 0;
-			cur.dead = !fde_find(&t, (uintptr_t)c, lo, hi, &fs, &fe);
+			cur.dead = !fde_find(&t, (uintptr_t)c, lo, hi, &fs, &fe,
+					      &fend);
 			cur.pos = (const uint8_t *)fs;
 			cur.end = (const uint8_t *)fe;
 		}
 		if (!cur.dead)
-			v = place(&cur, c, &st->insns);
+			v = place(&cur, c, (const uint8_t *)fend, &st->insns);
 		if (v == ZP_SITE) {
 			sites++;
 			if (site)

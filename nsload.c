@@ -8,7 +8,9 @@
  *
  * Invariants: every failure prints one line that names the library and
  * says why (dlerror's text), and leaves nothing loaded; the caller then
- * tries its next choice.  Used at start-up only, except zp_ns_flush.
+ * tries its next choice.  Used at start-up only, except zp_ns_flush and
+ * zp_ns_thread_init, which the dispatch path calls with the re-entry
+ * guard set (they run the hook namespace's libc, as the hook does).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -18,6 +20,7 @@
 #include "runtime.h"
 
 static int (*zp_ns_fflush)(FILE *);
+static void (*zp_ns_ctype_init)(void);
 
 zpoline_hook_fn zp_load_hook(const char *path, struct zpoline_init *init)
 {
@@ -44,7 +47,21 @@ zpoline_hook_fn zp_load_hook(const char *path, struct zpoline_init *init)
 	/* The hook namespace's own fflush: dlsym searches the library's
 	   dependencies too, so this is its libc's, not the program's. */
 	zp_ns_fflush = (int (*)(FILE *))dlsym(h, "fflush");
+	zp_ns_ctype_init = (void (*)(void))dlsym(h, "__ctype_init");
 	return fn;
+}
+
+/*
+ * A thread's first entry into the hook namespace.  The program's libc
+ * sets up each new thread of its own (start_thread), but the hook
+ * namespace's libc never hears of the thread: its per-thread pointers to
+ * the ctype tables (toupper, isdigit, and printf's conversions use them)
+ * are still null.  glibc's __ctype_init sets them for the calling thread.
+ */
+void zp_ns_thread_init(void)
+{
+	if (zp_ns_ctype_init)
+		zp_ns_ctype_init();
 }
 
 /* Flush the hook namespace's stdio (its libc runs no exit handlers). */

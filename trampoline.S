@@ -1,32 +1,45 @@
 /*
- * trampoline.S - the code between a rewritten `call *%rax` and the hook.
+ * trampoline.S - the code between a rewritten site and the hook.
  *
- * Path of a system call:
+ * Paths of a system call into the stub:
  *
- *   site:    call *%rax            (was: syscall) pushes site+2, jumps to nr
- *   page 0:  sled of prefixed nops [0, ZP_SLED_END), then jmp rel32
- *   hop:     movabs $zp_entry, %r11; jmp *%r11   (the hop page, < 2 GiB)
- *   zp_entry builds a struct zp_frame, calls zp_enter (C), which calls the
- *   hook; then, if the answer is ZPOLINE_DO_SYSCALL, enters the kernel
- *   here, restores the program's registers and jumps back to site+2.
+ *   gate (rewrite.c writes one per site, near its object):
+ *     site:  jmp to the gate (rel8 to an island slot, then rel32; or
+ *            rel32 in place of the instructions moved with the site)
+ *     gate:  [copies of the moved instructions before the site]
+ *            lea cont(%rip), %rcx; lea site(%rip), %r11
+ *            jmp *zp_entry_gate
+ *     tail:  syscall                    (the fast path enters the kernel here)
+ *     cont:  lea site+2(%rip), %rcx     (as sysret leaves it)
+ *            [copies of the moved instructions after the site]
+ *            jmp back into the program
+ *   page 0:
+ *     site:  call *%rax                 pushes site+2, jumps to address nr
+ *     sled of prefixed nops [0, ZP_SLED_END), then jmp rel32 to the hop
+ *     page: pop %rcx; lea -2(%rcx), %r11; jmp *zp_entry
+ *
+ * zp_entry_gate / zp_entry build a struct zp_frame and call zp_enter (C),
+ * which calls the hook.  If the answer is ZPOLINE_DO_SYSCALL, the call is
+ * made either from the gate's own `syscall` (ZP_HOW_TAIL: every register
+ * restored first, so that nothing but direct jumps follows the kernel's
+ * return), or here, after which the stub restores the program's
+ * registers and jumps to F_RET (the gate's continuation, or site+2).
  *
  * Invariants:
  *   - Anything the stub still has to read lies above rsp: a signal handler
  *     runs below rsp - 128 and may overwrite everything lower.
  *   - The program's red zone [rsp-128, rsp) is never written: the frame
- *     starts below it.  The one exception is -8(%rsp), which `call` has
- *     already overwritten with the return address; we keep the flags
- *     there for two instructions at entry, never after the system call
- *     (the kernel may have written the call's output there).
+ *     starts below it.  (A page-0 site's `call` has already written the
+ *     return address at -8(%rsp) before any code of ours runs; the stub
+ *     reads it from the stack and writes nothing there.)
  *   - After the system call, nothing returns with `ret` into a frame
  *     made before it: the kernel leaves the return stack buffer useless
- *     and a mispredicted return costs tens of nanoseconds.  The way back
- *     to the program is `jmp *%rcx`, rcx = site+2, as sysret leaves it.
+ *     and a mispredicted return costs tens of nanoseconds.
  *   - On the way back every register is the program's but rax (result),
  *     rcx (site+2) and r11 (rflags): exactly what `syscall` leaves.
  *   - The only `syscall` instructions of libzpoline.so are here, each
  *     listed in section zp_own (OWN_SYSCALL) so the rewriter leaves them
- *     alone.
+ *     alone.  The gates' own are in memory the rewriter never scans.
  */
 #include "runtime.h" /* and zpoline.h: ZPOLINE_DO_SYSCALL */
 
@@ -91,22 +104,32 @@
 	.text
 
 /* ---------------------------------------------------------------------- */
-/* zp_entry: from the hop page.
- * In:  rax = system call number, (%rsp) = return address (site + 2), all
- *      other registers the program's; rcx and r11 are free (a real syscall
- *      clobbers them too).
+/* The two ways in.
+ * zp_entry_gate, from a site's gate: rcx = the gate's continuation (its
+ *      `syscall` is just before it), r11 = the site.
+ * zp_entry, from the hop page and from the signal handler (page-0 sites,
+ *      traps): rcx = where the program goes on, r11 = the site.
+ * Both: rax = system call number, rsp = the program's rsp (nothing
+ *      pushed), all other registers the program's; rcx and r11 are free
+ *      (a real syscall clobbers them too).
  */
-	.globl	zp_entry
-	.hidden	zp_entry
-	.type	zp_entry, @function
+	.globl	zp_entry_gate, zp_entry
+	.hidden	zp_entry_gate, zp_entry
+	.type	zp_entry_gate, @function
 	.p2align 6
-zp_entry:
-	pop	%rcx			/* rcx = site+2, rsp = the program's rsp */
-	pushfq
-	pop	%r11			/* r11 = rflags */
+zp_entry_gate:
 	lea	-ZP_REDZONE(%rsp), %rsp	/* step over the red zone (lea: no flags) */
-	push	%r11			/* F_RFLAGS */
+	pushfq				/* F_RFLAGS */
+	push	%rcx			/* F_RET: the continuation */
+	lea	-2(%rcx), %rcx
+	push	%rcx			/* F_TAIL: the gate's syscall */
+	jmp	.Lframe
+zp_entry:
+	lea	-ZP_REDZONE(%rsp), %rsp
+	pushfq				/* F_RFLAGS */
 	push	%rcx			/* F_RET */
+	push	$0			/* F_TAIL: none */
+.Lframe:
 	push	%rbp			/* F_RBP */
 	push	%r9			/* F_R9 .. F_RDI: restored on the way out */
 	push	%r8
@@ -115,7 +138,6 @@ zp_entry:
 	push	%rsi
 	push	%rdi
 	push	$ZP_HOW_PLAIN		/* F_HOW */
-	lea	-2(%rcx), %r11
 	push	%r11			/* F_SITE: struct zpoline_call ... */
 	push	%r9
 	push	%r8
@@ -158,7 +180,7 @@ zp_entry:
 	mov	F_R9(%rbp), %r9
 	RESTORE_FLAGS
 	mov	F_RFLAGS(%rbp), %r11	/* r11 = rflags, as sysret leaves it */
-	mov	F_RET(%rbp), %rcx	/* rcx = site+2, as sysret leaves it */
+	mov	F_RET(%rbp), %rcx	/* rcx = site+2 (the continuation sets it) */
 	/* Nothing of the frame may be read once rsp is above it: a signal
 	   delivered then would build its own frame over ours.  So rbp comes
 	   back with a pop, the last read, and rsp then steps to the
@@ -173,6 +195,8 @@ zp_entry:
  * In: r11 = F_HOW, rbp = frame, rsp = vector area (or aligned frame). */
 .Lspecial:
 	movzbl	%r11b, %r11d
+	cmp	$ZP_HOW_TAIL, %r11d
+	je	.Ltail
 	cmp	$ZP_HOW_SIGRETURN, %r11d
 	je	.Lsigreturn
 	cmp	$ZP_HOW_NEWSTACK, %r11d
@@ -180,6 +204,26 @@ zp_entry:
 	cmp	$ZP_HOW_SHARED, %r11d
 	je	.Lshared
 	jmp	.Lstray
+
+/* The fast path: zp_enter found the call's arguments still equal to the
+ * program's registers, and nothing to do after the call.  Restore
+ * everything, rax = the number, and jump to the gate's `syscall`: the
+ * kernel returns to the gate, which jumps straight back to the program. */
+.Ltail:
+	VEC_RESTORE
+	mov	F_RDI(%rbp), %rdi
+	mov	F_RSI(%rbp), %rsi
+	mov	F_RDX(%rbp), %rdx
+	mov	F_R10(%rbp), %r10
+	mov	F_R8(%rbp), %r8
+	mov	F_R9(%rbp), %r9
+	mov	F_NR(%rbp), %rax
+	RESTORE_FLAGS			/* keeps rax */
+	mov	F_TAIL(%rbp), %rcx
+	lea	F_RBP(%rbp), %rsp	/* as at .Lreturn: rbp is the last read */
+	pop	%rbp
+	lea	(F_SIZE - F_RBP - 8 + ZP_REDZONE)(%rsp), %rsp
+	jmp	*%rcx
 
 /* rt_sigreturn: the kernel reads the signal frame at the program's rsp. */
 .Lsigreturn:
@@ -232,6 +276,7 @@ zp_entry:
 	pushfq				/* F_RFLAGS */
 	mov	zp_tls@gottpoff(%rip), %rcx
 	pushq	%fs:T_SHARED_RET(%rcx)	/* F_RET */
+	push	$0			/* F_TAIL */
 	push	%rbp
 	push	%r9
 	push	%r8
@@ -270,7 +315,7 @@ zp_entry:
 	mov	%r11, %rsp
 	mov	$(ZP_PAGE - 1), %r11d	/* a hlt byte of page 0 */
 	jmp	*%r11
-	.size	zp_entry, . - zp_entry
+	.size	zp_entry_gate, . - zp_entry_gate
 
 /* ---------------------------------------------------------------------- */
 /* long zp_raw_syscall(nr, a0, a1, a2, a3, a4, a5): the runtime's own calls
@@ -434,11 +479,14 @@ zp_page0_sled:
 	.byte	0xe9
 	.long	ZP_HOP_REL
 zp_page0_sled_end:
-/* In the hop page: movabs $zp_entry, %r11; jmp *%r11 (r11 is free). */
+/* In the hop page: (%rsp) = site+2, pushed by the site's call.
+ * pop %rcx; lea -2(%rcx), %r11; jmp *zp_entry (rcx and r11 are free). */
 zp_hop_code:
-	.byte	0x49, 0xbb
+	.byte	0x59			/* pop %rcx */
+	.byte	0x4c, 0x8d, 0x59, 0xfe	/* lea -2(%rcx), %r11 */
+	.byte	0xff, 0x25		/* jmp *0(%rip): the next 8 bytes */
+	.long	0
 	.quad	zp_entry
-	.byte	0x41, 0xff, 0xe3
 zp_hop_code_end:
 
 	.section .note.GNU-stack, "", @progbits

@@ -10,6 +10,8 @@
  *                               the sweep goes on at the next byte
  *   zpscan --bench FILE...      decoder throughput and zp_find_sites time
  *   --raw                       FILE is bare x86-64 code, not an ELF
+ *   --kinds=K,K                 the kinds of rewriting allowed (island,
+ *                               jump, page0), as ZPOLINE_SITES sets them
  *
  * Invariant: sites come from the runtime's own code path.  Each PT_LOAD is
  * mapped at bias + p_vaddr inside one reserved region, as a loader does,
@@ -36,6 +38,7 @@
 #define PAGE_UP(x) PAGE_DOWN((x) + PAGE - 1)
 
 static int no_eh;
+static unsigned allow_kinds = ZP_ALLOW_ALL; /* --kinds */
 
 struct file {
 	const char *name;
@@ -237,7 +240,8 @@ struct range {
 	uintptr_t lo, hi;
 };
 
-/* The executable ranges zp_find_sites is given: as the runtime sees them. */
+/* The executable ranges zp_find_sites is given, as the runtime gives
+   them: each executable PT_LOAD's bytes from the file (p_filesz). */
 static size_t exec_ranges(const struct file *f, struct range *r, size_t max)
 {
 	size_t n = 0;
@@ -251,8 +255,8 @@ static size_t exec_ranges(const struct file *f, struct range *r, size_t max)
 		const Elf64_Phdr *p = &f->ph[k];
 		if (p->p_type == PT_LOAD && (p->p_flags & PF_X) && p->p_filesz)
 			r[n++] = (struct range){
-				f->elf.bias + PAGE_DOWN(p->p_vaddr),
-				f->elf.bias + PAGE_UP(p->p_vaddr + p->p_filesz) };
+				f->elf.bias + p->p_vaddr,
+				f->elf.bias + p->p_vaddr + p->p_filesz };
 	}
 	return n;
 }
@@ -261,38 +265,107 @@ static const char *const verdict_name[] = {
 	[ZP_SITE] = "site", [ZP_INSIDE] = "inside", [ZP_UNPLACED] = "unplaced",
 };
 
-static void print_cand(void *ctx, uintptr_t addr, enum zp_verdict v)
+static const char *const kind_name[] = {
+	[ZP_PAGE0] = "page0", [ZP_ISLAND] = "island", [ZP_JUMP] = "jump",
+};
+
+/* The candidates of one range, with their verdicts, in address order. */
+struct cands {
+	struct cand {
+		uintptr_t addr;
+		enum zp_verdict v;
+	} *c;
+	size_t n, cap;
+};
+
+static void add_cand(void *ctx, uintptr_t addr, enum zp_verdict v)
 {
-	const struct file *f = ctx;
-	uint64_t va = addr - (f->eh ? f->elf.bias : (uintptr_t)f->data);
-	char buf[512];
+	struct cands *cs = ctx;
 
 	if (v == ZP_INSIDE)
 		return;
-	printf("%-8s %#10llx %#10llx %s %s\n", verdict_name[v],
-	       file_off(f, va), (unsigned long long)va,
-	       ((const uint8_t *)addr)[1] == 0x05 ? "syscall " : "sysenter",
-	       sym_at(va, buf, sizeof buf));
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? 2 * cs->cap : 256;
+		cs->c = realloc(cs->c, cs->cap * sizeof *cs->c);
+		if (!cs->c)
+			die("out of memory", "zpscan");
+	}
+	cs->c[cs->n++] = (struct cand){ addr, v };
+}
+
+/* One line per site or unplaced candidate: verdict, file offset, address,
+ * instruction, and for sites how the runtime rewrites it (kind, and the
+ * address of the island slot, "hop>slot" through a hop, or the range
+ * "start-end" of the moved instructions), then the function symbol. */
+static void print_cands(const struct file *f, const struct cands *cs,
+			const struct zp_plan *plan, size_t *kinds)
+{
+	uintptr_t base = f->eh ? f->elf.bias : (uintptr_t)f->data;
+	char buf[512], at[48];
+	size_t k = 0;
+
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct cand *c = &cs->c[i];
+		uint64_t va = c->addr - base;
+		const char *kind = "-";
+		strcpy(at, "-");
+		if (c->v == ZP_SITE) {
+			const struct zp_plan *pk = &plan[k++];
+			kind = kind_name[pk->kind];
+			kinds[pk->kind]++;
+			if (pk->kind == ZP_ISLAND && pk->hop)
+				snprintf(at, sizeof at, "%#llx>%#llx",
+					 (unsigned long long)(pk->hop - base),
+					 (unsigned long long)(pk->at - base));
+			else if (pk->kind == ZP_ISLAND)
+				snprintf(at, sizeof at, "%#llx",
+					 (unsigned long long)(pk->at - base));
+			else if (pk->kind == ZP_JUMP)
+				snprintf(at, sizeof at, "%#llx-%#llx",
+					 (unsigned long long)(pk->at - base),
+					 (unsigned long long)(pk->end - base));
+		}
+		printf("%-8s %#10llx %#10llx %s %-6s %-17s %s\n",
+		       verdict_name[c->v], file_off(f, va),
+		       (unsigned long long)va,
+		       ((const uint8_t *)c->addr)[1] == 0x05 ? "syscall "
+							     : "sysenter",
+		       kind, at, sym_at(va, buf, sizeof buf));
+	}
 }
 
 static int scan_file(struct file *f)
 {
 	struct range r[16];
-	size_t n = exec_ranges(f, r, 16);
+	size_t n = exec_ranges(f, r, 16), kinds[3] = { 0 };
 	struct zp_scan_stats st = { 0 };
-	double t;
+	double t = 0;
 
 	load_syms(f);
 	printf("%s:\n", f->name);
-	t = now();
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
+		struct cands cs = { 0 };
+		struct zp_plan *plan;
+		size_t ns = 0;
+		double t0 = now();
 		zp_find_candidates(f->eh ? &f->elf : NULL, r[k].lo, r[k].hi,
-				   print_cand, f, &st);
-	t = now() - t;
+				   add_cand, &cs, &st);
+		t += now() - t0;
+		plan = calloc(cs.n + 1, sizeof *plan);
+		for (size_t i = 0; i < cs.n; i++)
+			if (cs.c[i].v == ZP_SITE)
+				plan[ns++].site = cs.c[i].addr;
+		zp_plan_sites(f->eh ? &f->elf : NULL, r[k].lo, r[k].hi, plan, ns,
+			      allow_kinds);
+		print_cands(f, &cs, plan, kinds);
+		free(plan);
+		free(cs.c);
+	}
 	printf("%s: %zu bytes, %zu instructions decoded, %zu candidates, "
-	       "%zu sites, %zu unplaced, %.0f MB/s\n", f->name, st.bytes,
-	       st.insns, st.candidates, st.sites, st.unplaced,
-	       st.bytes / t / 1e6);
+	       "%zu sites (%zu island, %zu jump, %zu page0), %zu unplaced, "
+	       "%.0f MB/s\n", f->name, st.bytes, st.insns, st.candidates,
+	       st.sites, kinds[ZP_ISLAND], kinds[ZP_JUMP], kinds[ZP_PAGE0],
+	       st.unplaced, t > 0 ? st.bytes / t / 1e6 : 0.0);
 	return 0;
 }
 
@@ -391,9 +464,28 @@ static int bench_file(struct file *f)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: zpscan [--raw] [--no-eh] [--all | --bench] "
-			"FILE...\n");
+	fprintf(stderr, "usage: zpscan [--raw] [--no-eh] [--kinds=K,K] "
+			"[--all | --bench] FILE...\n");
 	exit(2);
+}
+
+/* --kinds=island,jump,page0: the kinds the planner may choose (page0
+ * always), as ZPOLINE_SITES gives them to the runtime. */
+static unsigned parse_kinds(const char *s)
+{
+	unsigned k = 1u << ZP_PAGE0;
+	char *copy = strdup(s), *save = NULL;
+
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(w, "island"))
+			k |= 1u << ZP_ISLAND;
+		else if (!strcmp(w, "jump"))
+			k |= 1u << ZP_JUMP;
+		else if (strcmp(w, "page0"))
+			usage();
+	}
+	free(copy);
+	return k;
 }
 
 int main(int argc, char **argv)
@@ -409,6 +501,8 @@ int main(int argc, char **argv)
 			bench = 1;
 		else if (!strcmp(argv[i], "--no-eh"))
 			no_eh = 1;
+		else if (!strncmp(argv[i], "--kinds=", 8))
+			allow_kinds = parse_kinds(argv[i] + 8);
 		else
 			usage();
 	}

@@ -64,16 +64,28 @@ expect() {
 cd "$W" || exit 1
 
 echo "== machine state"
-for h in libc pass; do
-	# The probe's own output is the same natively; "hooked" adds the check
-	# that its syscall was rewritten (so the hooked run is really hooked).
-	"$T/rt_regs" >"$W/n.out"; ns=$?
-	hooked $h "$T/rt_regs" hooked >"$W/h.out" 2>"$W/h.err"; hs=$?
-	if [ $ns = 0 ] && [ $hs = 0 ] && cmp -s "$W/n.out" "$W/h.out" && [ ! -s "$W/h.err" ]; then
-		ok "registers, flags, vector state, red zone [$h]"
-	else
-		bad "registers, flags, vector state, red zone [$h]" "$W/h.out" "$W/h.err"
-	fi
+# Each kind of rewritten site in turn (ZPOLINE_SITES forces it): the
+# probe's own output natively and hooked must be the same, but for the
+# word at rsp-8, which a page-0 site's `call` overwrites (a known limit of
+# that kind only).  "hooked KIND" adds the check that its syscall was
+# rewritten as KIND (so the hooked run is really hooked, the right way).
+"$T/rt_regs" >"$W/n.out"; ns=$?
+for k in island jump page0 fault; do
+	as=$k; [ $k = fault ] && as=page0
+	for h in libc pass; do
+		ZPOLINE_SITES=$k hooked $h "$T/rt_regs" hooked $as >"$W/h.out" 2>"$W/h.err"; hs=$?
+		if [ $as = page0 ]; then
+			grep -v 'rsp-8' "$W/n.out" >"$W/n.cmp"; grep -v 'rsp-8' "$W/h.out" >"$W/h.cmp"
+			grep -q 'rsp-8 preserved *CHANGED' "$W/h.out" || hs=rz
+		else
+			cp "$W/n.out" "$W/n.cmp"; cp "$W/h.out" "$W/h.cmp"
+		fi
+		if [ $ns = 0 ] && [ $hs = 0 ] && cmp -s "$W/n.cmp" "$W/h.cmp" && [ ! -s "$W/h.err" ]; then
+			ok "registers, flags, vector state, red zone: $k site [$h]"
+		else
+			bad "registers, flags, vector state, red zone: $k site [$h]" "$W/h.out" "$W/h.err"
+		fi
+	done
 done
 same "invalid system call numbers" libc "$T/rt_badnr"
 same "invalid system call numbers, through next()" pass_next "$T/rt_badnr"
@@ -98,19 +110,38 @@ same "signal storm with system calls in the handler" libc "$T/rt_signals"
 same "the program's own SIGSEGV handling" libc "$T/rt_segv"
 same "a fault with the default SIGSEGV action" libc "$T/rt_segv" default
 
-echo "== calls into page 0 that are not system calls"
+echo "== the program cannot tell it is hooked"
+same "a read through a null pointer faults" pass "$T/rt_transparent" nullread
+same "the red zone survives an inline syscall" pass "$T/rt_transparent" redzone
+same "a branch onto a moved syscall traps and makes the call" pass \
+	env ZPOLINE_SITES=jump "$T/rt_transparent" trap
 for m in rax rdx caught; do
-	same_out "call through a null pointer ($m)" pass "$T/rt_null" $m
-	hooked pass "$T/rt_null" $m >/dev/null 2>"$W/null.err"
+	same "call through a null pointer ($m)" pass "$T/rt_null" $m
+done
+
+echo "== page-0 sites (ZPOLINE_SITES=page0): calls into page 0 that are not system calls"
+for m in rax rdx caught; do
+	same_out "call through a null pointer ($m)" pass env ZPOLINE_SITES=page0 "$T/rt_null" $m
+	ZPOLINE_SITES=page0 hooked pass "$T/rt_null" $m >/dev/null 2>"$W/null.err"
 	expect "call through a null pointer ($m): message names the caller" \
 		'^zpoline: .*rt_null\+0x[0-9a-f]+\), which is not a rewritten system call' "$W/null.err"
 done
-
-echo "== page 0 belongs to the runtime"
-hooked pass "$T/rt_page0" >"$W/p0.out" 2>&1
+ZPOLINE_SITES=page0 hooked pass "$T/rt_page0" >"$W/p0.out" 2>&1
 expect "mmap(MAP_FIXED) over page 0 fails with EPERM" '^mmap\(0, MAP_FIXED\): Operation not permitted$' "$W/p0.out"
 expect "munmap of page 0 fails with EINVAL" '^munmap\(0\): Invalid argument$' "$W/p0.out"
 expect "the program goes on" '^still running, pid > 0: yes$' "$W/p0.out"
+# With no page-0 site, page 0 is the program's, as natively.
+same "without page-0 sites, the program may map page 0" pass "$T/rt_page0"
+# The fault path: page-0 sites without the sled (as when page 0 cannot
+# be mapped) still reach the hook, from a libc wrapper and inline.
+"$T/rt_marker" >"$W/n.out"
+ZPOLINE_SITES=fault hooked marker "$T/rt_marker" >"$W/h.out" 2>"$W/h.err"
+if grep -q '^libc wrapper: -1 (ENOSYS)$' "$W/n.out" && [ ! -s "$W/h.err" ] &&
+   [ "$(grep -c ': 4242$' "$W/h.out")" = 2 ]; then
+	ok "page-0 sites through the fault path reach the hook"
+else
+	bad "page-0 sites through the fault path reach the hook" "$W/n.out" "$W/h.out" "$W/h.err"
+fi
 
 echo "== output a hook buffers survives the end of the process"
 for how in exit_group exit return; do
@@ -164,7 +195,7 @@ else
 fi
 ZPOLINE_VERBOSE=1 hooked pass_next "$T/rt_dlopen" "$T/dl_lib.so" /etc/hostname >"$W/dl.out" 2>&1
 expect "the same when the hook makes the mmap with next()" \
-	'dl_lib.so \(mapped after start-up\): 1 of 1 sites rewritten' "$W/dl.out"
+	'dl_lib.so: 1 sites \(' "$W/dl.out"
 
 echo "== a hook controls the calls"
 same "deny hook: other files still open" deny env ZPTEST_DENY=/etc/hostname cat /etc/os-release
@@ -228,38 +259,59 @@ check_bad "hook library whose init refuses" \
 	ZPOLINE_HOOK="$T/hook_refuse.so" LD_PRELOAD="$LIB"
 # ld.so runs the constructors of preloaded libraries last one first: the
 # pre_* helpers, listed after libzpoline.so, act before it.
-check_bad "page 0 already mapped" \
-	'^zpoline: cannot map page 0: something is mapped there already; running unhooked$' \
-	ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB:$T/pre_page0.so"
+check_bad "page 0 mapped by the program, page-0 sites" \
+	'^zpoline: page 0 is in use by the program: system calls that need it stay unhooked \([0-9]+ in .*\)$' \
+	ZPOLINE_SITES=page0 ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB:$T/pre_page0.so"
 check_bad "a mapping that cannot be made writable" \
 	"^zpoline: cannot rewrite $T/pre_seal.so: mprotect: EPERM \(1 system calls stay unhooked\)$" \
 	ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB:$T/pre_seal.so"
-if [ "$(cat /proc/sys/vm/mmap_min_addr)" != 0 ] && command -v setpriv >/dev/null; then
-	# Without CAP_SYS_RAWIO, vm.mmap_min_addr keeps page 0 out of reach.
-	# The library goes where user nobody can read it, wherever the tree is.
-	pub=$(mktemp -d) && chmod 755 "$pub" && cp "$LIB" "$pub/" && chmod 644 "$pub/libzpoline.so"
-	(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		env ZPOLINE_HOOK=/nonexistent LD_PRELOAD="$pub/libzpoline.so" /bin/echo hi) \
-		>"$W/b.out" 2>"$W/b.err"
+check_bad "ZPOLINE_HOOK names the runtime itself" \
+	'^zpoline: ZPOLINE_HOOK names libzpoline.so, the runtime itself, not a hook library: ignored$' \
+	ZPOLINE_HOOK="$LIB" LD_PRELOAD="$LIB"
+
+echo "== a normal user, page 0 out of reach"
+# Without CAP_SYS_RAWIO, vm.mmap_min_addr = 65536 keeps page 0 out of
+# reach (the default of Ubuntu and Fedora).  The program is hooked all
+# the same (no site needs page 0; with ZPOLINE_SITES=page0 they take the
+# fault path), and nothing is printed.  The library and the hook go where
+# user nobody can read them; the sysctl is restored afterwards.
+if command -v setpriv >/dev/null && [ -w /proc/sys/vm/mmap_min_addr ]; then
+	old_min=$(cat /proc/sys/vm/mmap_min_addr)
+	echo 65536 >/proc/sys/vm/mmap_min_addr
+	pub=$(mktemp -d) && chmod 755 "$pub" && cp "$LIB" "$T/hook_marker.so" "$T/rt_marker" "$pub/" &&
+		chmod 644 "$pub/libzpoline.so" "$pub/hook_marker.so" && chmod 755 "$pub/rt_marker"
+	for k in default page0; do
+		(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			env ZPOLINE_SITES=$([ $k = page0 ] && echo page0) ZPOLINE_HOOK="$pub/hook_marker.so" \
+			LD_PRELOAD="$pub/libzpoline.so" "$pub/rt_marker") >"$W/u.out" 2>"$W/u.err"
+		if [ "$(grep -c ': 4242$' "$W/u.out")" = 2 ] && [ ! -s "$W/u.err" ]; then
+			ok "user nobody with vm.mmap_min_addr = 65536 is hooked ($k sites)"
+		else
+			bad "user nobody with vm.mmap_min_addr = 65536 is hooked ($k sites)" "$W/u.out" "$W/u.err"
+		fi
+	done
+	echo "$old_min" >/proc/sys/vm/mmap_min_addr
 	rm -rf "$pub"
-	if cmp -s "$W/b.out" "$W/expected" &&
-	   grep -q '^zpoline: cannot map page 0 (EPERM, vm.mmap_min_addr = [0-9]*): run as root or `sysctl -w vm.mmap_min_addr=0`; running unhooked$' "$W/b.err"; then
-		ok "page 0 out of reach (not root, vm.mmap_min_addr > 0)"
-	else
-		bad "page 0 out of reach (not root, vm.mmap_min_addr > 0)" "$W/b.out" "$W/b.err"
-	fi
+else
+	echo "SKIP a normal user: needs setpriv and a writable vm.mmap_min_addr"
 fi
 
 echo "== the dispatch path calls no libc"
-# The runtime may call libc only from its constructor (getenv, getauxval)
-# and nsload.c; the decoder not at all.
-nm -u "$top/build/zpoline.o" | awk '$2 !~ /^zp_|^__start_zp_own$|^__stop_zp_own$|^_GLOBAL_OFFSET_TABLE_$/ { print $2 }' \
-	| sort >"$W/undef"
-printf 'getauxval\ngetenv\n' >"$W/allowed"
-if cmp -s "$W/undef" "$W/allowed" && [ -z "$(nm -u "$top/build/decoder.o")" ]; then
-	ok "zpoline.o calls only getenv and getauxval, decoder.o nothing"
+# dispatch.c (the path of every call), the decoder and the planner call
+# no libc at all; rewrite.c and zpoline.c only what start-up needs.
+libc_of() {
+	nm -u "$top/build/$1" | awk '$2 !~ /^zp_|^__start_zp_own$|^__stop_zp_own$|^_GLOBAL_OFFSET_TABLE_$/ { print $2 }' | sort | tr '\n' ' '
+}
+d=$(libc_of dispatch.o) r=$(libc_of rewrite.o) z=$(libc_of zpoline.o)
+s=$(libc_of decoder.o)$(libc_of sites.o)
+if [ -z "$d" ] && [ -z "$s" ] &&
+   [ "$r" = "dl_iterate_phdr getauxval " ] &&
+   [ "$z" = "_r_debug dladdr dladdr1 getauxval getenv " ]; then
+	ok "dispatch.o, decoder.o, sites.o: no libc; rewrite.o, zpoline.o: start-up only"
 else
-	bad "unexpected undefined symbols" "$W/undef"
+	echo "    dispatch.o: $d"; echo "    rewrite.o: $r"; echo "    zpoline.o: $z"
+	echo "    decoder.o, sites.o: $s"
+	bad "unexpected undefined symbols"
 fi
 
 echo "runtime: $pass passed, $fail failed"

@@ -5,7 +5,8 @@
  * the argument registers as in the parent, rcx = the address after the
  * syscall, r11 = the flags, CF as set), and clone3's argument struct must be left as the
  * caller wrote it.  With the argument "hooked", also requires that the
- * probe's syscall instruction was rewritten.
+ * probe's syscall instruction was rewritten (its bytes are no longer
+ * 0f 05).
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 	      memcmp(&ca, &copy, sizeof ca) == 0);
 
 	const unsigned char *p = clone_probe_after - 2;
-	if (argc > 1 && strcmp(argv[1], "hooked") == 0 && !(p[0] == 0xff && p[1] == 0xd0)) {
+	if (argc > 1 && strcmp(argv[1], "hooked") == 0 && p[0] == 0x0f && p[1] == 0x05) {
 		printf("the probe's syscall was not rewritten\n");
 		return 1;
 	}

@@ -7,7 +7,10 @@
  * Before the syscall: rbx rbp rdi rsi rdx r8 r9 r10 r12-r15 = patterns,
  * rflags with DF and CF set, MXCSR and the x87 control word changed from
  * their defaults, two values on the x87 stack, xmm0-15 (or zmm0-31 and
- * k0-7) = patterns, and the red zone [rsp-128, rsp-16] filled.
+ * k0-7) = patterns, and the red zone [rsp-128, rsp) filled.
+ * Dead padding (nops after a jmp) lies within jmp rel8 reach of the
+ * syscall, and `mov $nr, %eax` comes right before it, so the runtime may
+ * rewrite it as an island, a jump or a page-0 site (ZPOLINE_SITES picks).
  */
 	.data
 	.globl	probe_in, probe_out
@@ -15,7 +18,7 @@
 probe_in:	.skip	4096	/* gpr[16] @0, vec[32][64] @128, k[8] @2176, mxcsr @2240, fcw @2244 */
 probe_out:	.skip	4096	/* gpr[16] @0, vec @128, k @2176, mxcsr @2240, fcw @2244, fsw @2246,
 				   rflags_before @2248, rflags_after @2256, rcx_expected @2264,
-				   x87[2] @2272 (tbyte each, 16 apart), redzone[15] @2304 */
+				   x87[2] @2272 (tbyte each, 16 apart), redzone[16] @2304 */
 saved_rsp:	.quad	0
 
 	.text
@@ -51,7 +54,7 @@ probe:
 	fld1
 	/* red zone */
 	lea	-128(%rsp), %rcx
-	mov	$15, %edx
+	mov	$16, %edx
 	movabs	$0x0101010101010101, %rsi
 3:	mov	%rdx, %rax
 	imul	%rsi, %rax
@@ -80,7 +83,11 @@ probe:
 	popfq
 	pushfq
 	popq	(probe_out + 2248)(%rip)
-	mov	$110, %eax			/* getppid */
+	jmp	7f
+	.fill	12, 1, 0x90			/* dead: room for an island */
+	.globl	probe_mov
+probe_mov:
+7:	mov	$110, %eax			/* getppid */
 	syscall
 .Lafter:
 	pushfq
@@ -102,10 +109,10 @@ probe:
 	mov	%r13, (probe_out + 8 * 13)(%rip)
 	mov	%r14, (probe_out + 8 * 14)(%rip)
 	mov	%r15, (probe_out + 8 * 15)(%rip)
-	/* red zone, as seen after the call: [rsp-128, rsp-16] */
+	/* red zone, as seen after the call: [rsp-128, rsp) */
 	lea	-128(%rsp), %rcx
 	lea	(probe_out + 2304)(%rip), %rdx
-	mov	$15, %r8d
+	mov	$16, %r8d
 4:	mov	(%rcx), %rax
 	mov	%rax, (%rdx)
 	add	$8, %rcx
