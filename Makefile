@@ -145,6 +145,19 @@ check-full: check
 	@if [ -z "$(LLVM_LIB)" ]; then echo "check-full: no libLLVM here"; exit 1; fi
 	python3 test/decoder_objdump.py ./zpscan $(LLVM_LIB)
 
+# ---- the configuration parser ---------------------------------------------
+# config.o is built with the runtime's flags: it must run before libc is
+# ready.
+
+$(B)/config.o: config.c config.h | $(B)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+$(B)/test/cfg_check: test/cfg_check.c $(B)/config.o config.h | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ $< $(B)/config.o
+$(B)/test/cfg_check_asan: test/cfg_check.c config.c config.h | $(B)/test
+	$(CC) -O1 -g -fsanitize=address,undefined $(WARN) -std=gnu11 -o $@ \
+		$< config.c
+
 # ---- benchmarks -------------------------------------------------------------
 bench: all bench-runtime bench-tracer bench-decoder
 
