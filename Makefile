@@ -1,12 +1,12 @@
-# Makefile - builds libzpoline.so, the default hook library and zpscan;
-# runs the tests and the benchmarks.
+# Makefile - builds libzpoline.so, the default hook library, zpscan and the
+# zpoline command; runs the tests and the benchmarks.
 #
 #   make              build
 #   make check        the test suite (what CI runs)
 #   make check-full   the long decoder run over libLLVM
 #   make bench        performance figures (medians and ratios, one run)
 #
-# Objects, generated files and test programs go to build/; the three
+# Objects, generated files and test programs go to build/; the four
 # products stay here, so that `LD_PRELOAD=./libzpoline.so prog` works.
 
 CC      = cc
@@ -145,12 +145,19 @@ check-full: check
 	@if [ -z "$(LLVM_LIB)" ]; then echo "check-full: no libLLVM here"; exit 1; fi
 	python3 test/decoder_objdump.py ./zpscan $(LLVM_LIB)
 
-# ---- the configuration parser ---------------------------------------------
+# ---- the zpoline command, the configuration parser -------------------------
 # config.o is built with the runtime's flags: it must run before libc is
 # ready.
+VERSION = 0.1
+
+all: zpoline
 
 $(B)/config.o: config.c config.h | $(B)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+zpoline: command.c config.h zpoline.h $(B)/config.o
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -DZPOLINE_VERSION='"$(VERSION)"' \
+		-o $@ command.c $(B)/config.o
 
 $(B)/test/cfg_check: test/cfg_check.c $(B)/config.o config.h | $(B)/test
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ $< $(B)/config.o
@@ -180,7 +187,7 @@ bench-tracer: all $(B)/test/trace_bench
 	sh test/trace_bench.sh $(B)
 
 clean:
-	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan
+	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan zpoline
 
 .PHONY: all check check-decoder check-runtime check-tracer check-full bench \
 	bench-runtime bench-tracer bench-decoder clean
