@@ -1,10 +1,11 @@
 # Makefile - builds libzpoline.so, the default hook library, zpscan and the
-# zpoline command; runs the tests and the benchmarks.
+# zpoline command; runs the tests and the benchmarks; installs.
 #
 #   make              build
 #   make check        the test suite (what CI runs)
 #   make check-full   the long decoder run over libLLVM
 #   make bench        performance figures (medians and ratios, one run)
+#   make install      PREFIX=/usr/local DESTDIR= (and make uninstall)
 #
 # Objects, generated files and test programs go to build/; the four
 # products stay here, so that `LD_PRELOAD=./libzpoline.so prog` works.
@@ -145,10 +146,12 @@ check-full: check
 	@if [ -z "$(LLVM_LIB)" ]; then echo "check-full: no libLLVM here"; exit 1; fi
 	python3 test/decoder_objdump.py ./zpscan $(LLVM_LIB)
 
-# ---- the zpoline command, the configuration parser -------------------------
+# ---- the zpoline command, the configuration parser, install ---------------
 # config.o is built with the runtime's flags: it must run before libc is
 # ready.
 VERSION = 0.1
+PREFIX  = /usr/local
+DESTDIR =
 
 all: zpoline
 
@@ -158,6 +161,28 @@ $(B)/config.o: config.c config.h | $(B)
 zpoline: command.c config.h zpoline.h $(B)/config.o
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -DZPOLINE_VERSION='"$(VERSION)"' \
 		-o $@ command.c $(B)/config.o
+
+# What install puts under PREFIX, and uninstall removes.
+INSTALLED = bin/zpoline lib/libzpoline.so lib/libzpoline_hook.so \
+	    include/zpoline.h lib/pkgconfig/zpoline.pc \
+	    share/man/man1/zpoline.1 share/man/man7/zpoline.7
+
+install: all
+	install -D -m 755 zpoline $(DESTDIR)$(PREFIX)/bin/zpoline
+	install -D -m 755 libzpoline.so $(DESTDIR)$(PREFIX)/lib/libzpoline.so
+	install -D -m 755 libzpoline_hook.so \
+		$(DESTDIR)$(PREFIX)/lib/libzpoline_hook.so
+	install -D -m 644 zpoline.h $(DESTDIR)$(PREFIX)/include/zpoline.h
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		zpoline.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zpoline.pc
+	install -D -m 644 zpoline.1 $(DESTDIR)$(PREFIX)/share/man/man1/zpoline.1
+	install -D -m 644 zpoline.7 $(DESTDIR)$(PREFIX)/share/man/man7/zpoline.7
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+
+.PHONY: install uninstall
 
 $(B)/test/cfg_check: test/cfg_check.c $(B)/config.o config.h | $(B)/test
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ $< $(B)/config.o
