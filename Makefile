@@ -62,7 +62,7 @@ $(B)/syscall_names.h: | $(B)
 	rm -f $@.tmp
 
 # ---- tests ----------------------------------------------------------------
-check: all check-decoder check-runtime check-tracer
+check: all check-decoder check-runtime check-tracer check-command
 
 # Decoder tests: hand-derived lengths (test/decoder_cases.txt), random
 # windows under AddressSanitizer, and every instruction boundary and
@@ -147,8 +147,8 @@ check-full: check
 	python3 test/decoder_objdump.py ./zpscan $(LLVM_LIB)
 
 # ---- the zpoline command, the configuration parser, install ---------------
-# config.o is built with the runtime's flags: it must run before libc is
-# ready.
+# config.o is built with the runtime's flags (it must run before libc is
+# ready); check-command verifies that it needs no symbol at all.
 VERSION = 0.1
 PREFIX  = /usr/local
 DESTDIR =
@@ -182,13 +182,27 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
 
-.PHONY: install uninstall
+# The command against strace and native runs, install, pkg-config, the
+# man pages, and the configuration parser (test/cmd_check.sh).
+CMD_TESTS = $(addprefix $(B)/test/,cfg_check cfg_check_asan cmd_exit \
+	    cmd_static cmd_static_pie hook_pass.so)
+
+check-command: all $(CMD_TESTS)
+	sh test/cmd_check.sh $(B)
 
 $(B)/test/cfg_check: test/cfg_check.c $(B)/config.o config.h | $(B)/test
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ $< $(B)/config.o
 $(B)/test/cfg_check_asan: test/cfg_check.c config.c config.h | $(B)/test
 	$(CC) -O1 -g -fsanitize=address,undefined $(WARN) -std=gnu11 -o $@ \
 		$< config.c
+$(B)/test/cmd_exit: test/cmd_exit.c | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $<
+$(B)/test/cmd_static: test/cmd_exit.c | $(B)/test
+	$(CC) $(CFLAGS) -static -o $@ $<
+$(B)/test/cmd_static_pie: test/cmd_exit.c | $(B)/test
+	$(CC) $(CFLAGS) -static-pie -fPIE -o $@ $<
+
+.PHONY: install uninstall check-command
 
 # ---- benchmarks -------------------------------------------------------------
 bench: all bench-runtime bench-tracer bench-decoder
