@@ -1,12 +1,13 @@
-# Makefile - builds libzpoline.so, the default hook library and zpscan;
-# runs the tests and the benchmarks.
+# Makefile - builds libzpoline.so, the default hook library, zpscan and the
+# zpoline command; runs the tests and the benchmarks; installs.
 #
 #   make              build
 #   make check        the test suite (what CI runs)
 #   make check-full   the long decoder run over libLLVM
 #   make bench        performance figures (medians and ratios, one run)
+#   make install      PREFIX=/usr/local DESTDIR= (and make uninstall)
 #
-# Objects, generated files and test programs go to build/; the three
+# Objects, generated files and test programs go to build/; the four
 # products stay here, so that `LD_PRELOAD=./libzpoline.so prog` works.
 
 CC      = cc
@@ -63,7 +64,7 @@ $(B)/syscall_names.h: | $(B)
 	rm -f $@.tmp
 
 # ---- tests ----------------------------------------------------------------
-check: all check-decoder check-runtime check-tracer
+check: all check-decoder check-runtime check-tracer check-command
 
 # Decoder tests: hand-derived lengths (test/decoder_cases.txt), random
 # windows under AddressSanitizer, and every instruction boundary and
@@ -149,6 +150,64 @@ check-full: check
 	@if [ -z "$(LLVM_LIB)" ]; then echo "check-full: no libLLVM here"; exit 1; fi
 	python3 test/decoder_objdump.py ./zpscan $(LLVM_LIB)
 
+# ---- the zpoline command, the configuration parser, install ---------------
+# config.o is built with the runtime's flags (it must run before libc is
+# ready); check-command verifies that it needs no symbol at all.
+VERSION = 0.1
+PREFIX  = /usr/local
+DESTDIR =
+
+all: zpoline
+
+$(B)/config.o: config.c config.h | $(B)
+	$(CC) $(RT_CFLAGS) -c -o $@ $<
+
+zpoline: command.c config.h zpoline.h $(B)/config.o
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -DZPOLINE_VERSION='"$(VERSION)"' \
+		-o $@ command.c $(B)/config.o
+
+# What install puts under PREFIX, and uninstall removes.
+INSTALLED = bin/zpoline lib/libzpoline.so lib/libzpoline_hook.so \
+	    include/zpoline.h lib/pkgconfig/zpoline.pc \
+	    share/man/man1/zpoline.1 share/man/man7/zpoline.7
+
+install: all
+	install -D -m 755 zpoline $(DESTDIR)$(PREFIX)/bin/zpoline
+	install -D -m 755 libzpoline.so $(DESTDIR)$(PREFIX)/lib/libzpoline.so
+	install -D -m 755 libzpoline_hook.so \
+		$(DESTDIR)$(PREFIX)/lib/libzpoline_hook.so
+	install -D -m 644 zpoline.h $(DESTDIR)$(PREFIX)/include/zpoline.h
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		zpoline.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zpoline.pc
+	install -D -m 644 zpoline.1 $(DESTDIR)$(PREFIX)/share/man/man1/zpoline.1
+	install -D -m 644 zpoline.7 $(DESTDIR)$(PREFIX)/share/man/man7/zpoline.7
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+
+# The command against strace and native runs, install, pkg-config, the
+# man pages, and the configuration parser (test/cmd_check.sh).
+CMD_TESTS = $(addprefix $(B)/test/,cfg_check cfg_check_asan cmd_exit \
+	    cmd_static cmd_static_pie hook_pass.so)
+
+check-command: all $(CMD_TESTS)
+	sh test/cmd_check.sh $(B)
+
+$(B)/test/cfg_check: test/cfg_check.c $(B)/config.o config.h | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -o $@ $< $(B)/config.o
+$(B)/test/cfg_check_asan: test/cfg_check.c config.c config.h | $(B)/test
+	$(CC) -O1 -g -fsanitize=address,undefined $(WARN) -std=gnu11 -o $@ \
+		$< config.c
+$(B)/test/cmd_exit: test/cmd_exit.c | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $<
+$(B)/test/cmd_static: test/cmd_exit.c | $(B)/test
+	$(CC) $(CFLAGS) -static -o $@ $<
+$(B)/test/cmd_static_pie: test/cmd_exit.c | $(B)/test
+	$(CC) $(CFLAGS) -static-pie -fPIE -o $@ $<
+
+.PHONY: install uninstall check-command
+
 # ---- benchmarks -------------------------------------------------------------
 bench: all bench-runtime bench-tracer bench-decoder
 
@@ -171,7 +230,7 @@ bench-tracer: all $(B)/test/trace_bench
 	sh test/trace_bench.sh $(B)
 
 clean:
-	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan
+	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan zpoline
 
 .PHONY: all check check-decoder check-runtime check-tracer check-full bench \
 	bench-runtime bench-tracer bench-decoder clean
