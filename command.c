@@ -20,7 +20,7 @@
  *     one) and exit status 1, before PROG starts and before the -o file is
  *     touched.  PROG is never run unhooked where the command can tell it
  *     would be: a static executable, one for another machine, one that
- *     runs in secure-execution mode, page 0 out of reach.
+ *     runs in secure-execution mode.
  *   - libzpoline.so is found from the command's own path: next to it (the
  *     build tree) or in ../lib (an installed PREFIX/bin/zpoline).
  */
@@ -290,33 +290,6 @@ static void check_not_secure(const char *name, const char *path,
 		    "does not preload the runtime", name, why);
 }
 
-/* Dies if this process (so PROG, with the same credentials) cannot map
- * page 0, where the runtime puts its trampoline. */
-static void check_page0(void)
-{
-	void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-		       MAP_FIXED_NOREPLACE, -1, 0);
-	int err = errno;
-	char min[32] = "?";
-	FILE *f;
-
-	if (p != MAP_FAILED) {
-		munmap(p, 4096);
-		return;
-	}
-	if (err != EPERM && err != EACCES)
-		return;		/* not a matter of permission: the runtime says */
-	f = fopen("/proc/sys/vm/mmap_min_addr", "re");
-	if (f) {
-		if (fgets(min, sizeof min, f))
-			min[strcspn(min, "\n")] = 0;
-		fclose(f);
-	}
-	die("cannot map page 0 (%s, vm.mmap_min_addr = %s): run as root or "
-	    "`sysctl -w vm.mmap_min_addr=0`", err == EPERM ? "EPERM" : "EACCES",
-	    min);
-}
-
 /* ---- settings ----------------------------------------------------------------- */
 
 /* HOOK.so[:HOOK2.so...] with each path made absolute; each must exist. */
@@ -485,7 +458,6 @@ int main(int argc, char **argv)
 		die("Can't stat '%s': %s", argv[first], strerror(errno));
 	check_preloadable(prog, 0);
 	check_not_secure(argv[first], prog, &st);
-	check_page0();
 	if (o.hooks)
 		set("ZPOLINE_HOOK", hook_list(o.hooks));
 	if (o.config) {

@@ -2,7 +2,8 @@
  * zpoline.c - start-up of libzpoline.so: settings, rewriting, the hook.
  *
  * zp_init, a constructor, runs before the program's own constructors:
- *   1. reads the settings (none in secure-execution mode);
+ *   1. reads the settings: the environment, then the configuration file
+ *      (none in secure-execution mode);
  *   2. installs the SIGSEGV and SIGILL handlers (dispatch.c);
  *   3. rewrites the system call sites of every loaded object (rewrite.c);
  *   4. loads the hook library (nsload.c) and publishes its hook.
@@ -24,6 +25,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -33,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "config.h"
 #include "decoder.h"
 #include "runtime.h"
 #include "zpoline.h"
@@ -132,17 +135,56 @@ static unsigned long zp_now_ns(void)
 /* Secure-execution mode: the real user chooses nothing. */
 static int zp_secure;
 
-/* init->setting: ZPOLINE_<NAME> from the environment. */
+/* The configuration file (ZPOLINE_CONFIG), read once at start-up. */
+static struct zp_config zp_config;
+#define ZP_CONFIG_MAX 65536 /* bytes of a configuration file */
+
+static void zp_config_error(const char *msg)
+{
+	zp_say(msg, NULL);
+}
+
+/* Reads and parses the file ZPOLINE_CONFIG names, with raw calls. */
+static void zp_read_config(void)
+{
+	static char text[ZP_CONFIG_MAX + 1];
+	const char *path = getenv("ZPOLINE_CONFIG");
+	long fd, n = 0, r;
+
+	if (zp_secure || !path || !*path)
+		return;
+	fd = sys2(SYS_open, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		zp_say("cannot read the configuration file ", path, ": ",
+		       zp_errname(fd), NULL);
+		return;
+	}
+	while (n <= ZP_CONFIG_MAX &&
+	       (r = sys3(SYS_read, fd, text + n, ZP_CONFIG_MAX + 1 - n)) > 0)
+		n += r;
+	sys1(SYS_close, fd);
+	if (n > ZP_CONFIG_MAX) {
+		zp_say("the configuration file ", path, " is too long (more than"
+		       " 65536 bytes): ignored", NULL);
+		return;
+	}
+	zp_config_parse(text, n, path, &zp_config, zp_config_error);
+}
+
+/* init->setting: ZPOLINE_<NAME> from the environment, else the
+ * configuration file's <name>. */
 static const char *zp_setting(const char *name)
 {
 	char var[64] = "ZPOLINE_";
 	size_t n = 8;
+	const char *v;
 	if (zp_secure)
 		return 0;
-	for (; *name && n < sizeof var - 1; name++)
-		var[n++] = *name >= 'a' && *name <= 'z' ? *name - 32 : *name;
+	for (const char *p = name; *p && n < sizeof var - 1; p++)
+		var[n++] = *p >= 'a' && *p <= 'z' ? *p - 32 : *p;
 	var[n] = 0;
-	return getenv(var);
+	v = getenv(var);
+	return v ? v : zp_config_get(&zp_config, name);
 }
 
 static int zp_is_on(const char *v)
@@ -296,6 +338,7 @@ __attribute__((constructor)) static void zp_init(void)
 	if (!zp_in_base_namespace())
 		return;
 	zp_secure = getauxval(AT_SECURE) != 0;
+	zp_read_config();
 	zp_verbose = zp_is_on(zp_setting("verbose"));
 	if (zp_verbose) /* timed only when asked: a tracer sees each call */
 		t0 = zp_now_ns();

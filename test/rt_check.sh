@@ -269,6 +269,22 @@ check_bad "ZPOLINE_HOOK names the runtime itself" \
 	'^zpoline: ZPOLINE_HOOK names libzpoline.so, the runtime itself, not a hook library: ignored$' \
 	ZPOLINE_HOOK="$LIB" LD_PRELOAD="$LIB"
 
+echo "== the configuration file"
+printf '# hooks for the test\nhook = %s\noutptu = /tmp/x\n' "$T/hook_marker.so" >"$W/cfg"
+ZPOLINE_CONFIG="$W/cfg" LD_PRELOAD="$LIB" "$T/rt_marker" >"$W/c.out" 2>"$W/c.err"
+if [ "$(grep -c ': 4242$' "$W/c.out")" = 2 ] &&
+   [ "$(cat "$W/c.err")" = "zpoline: $W/cfg:3: unknown key \"outptu\"" ]; then
+	ok "the file's hook is loaded; a bad line is named"
+else
+	bad "the file's hook is loaded; a bad line is named" "$W/c.out" "$W/c.err"
+fi
+ZPOLINE_CONFIG="$W/cfg" ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB" "$T/rt_marker" >"$W/c.out" 2>/dev/null
+if grep -q '^inline: -38$' "$W/c.out"; then
+	ok "the environment overrides the file"
+else
+	bad "the environment overrides the file" "$W/c.out"
+fi
+
 echo "== a normal user, page 0 out of reach"
 # Without CAP_SYS_RAWIO, vm.mmap_min_addr = 65536 keeps page 0 out of
 # reach (the default of Ubuntu and Fedora).  The program is hooked all
