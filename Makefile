@@ -64,7 +64,7 @@ $(B)/syscall_names.h: | $(B)
 	rm -f $@.tmp
 
 # ---- tests ----------------------------------------------------------------
-check: all check-decoder check-runtime check-tracer check-command
+check: all check-decoder check-runtime check-layouts check-tracer check-command
 
 # Decoder tests: hand-derived lengths (test/decoder_cases.txt), random
 # windows under AddressSanitizer, and every instruction boundary and
@@ -96,7 +96,7 @@ $(B)/test/decoder_random: test/decoder_random.c decoder.c decoder.h | $(B)/test
 # helpers (pre_*), driven by test/rt_check.sh.
 RT_TESTS = $(addprefix $(B)/test/,rt_regs rt_clone rt_threads rt_vfork \
 	   rt_spawn rt_signals rt_badnr rt_null rt_segv rt_altstack rt_page0 \
-	   rt_exit rt_dlopen dl_lib.so rt_marker rt_transparent)
+	   rt_exit rt_dlopen dl_lib.so rt_marker rt_transparent rt_secure)
 RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_pass_vector.so \
 	   hook_pass_next.so hook_count.so hook_deny.so \
 	   hook_libc.so hook_buffered.so hook_nosym.so hook_refuse.so \
@@ -133,6 +133,13 @@ $(B)/test/hook_%.so: test/hook_%.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 $(B)/test/pre_%.so: test/pre_%.c | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
+
+# Object layouts: each linker's, the old one-segment layout, a far text
+# section, the end of a function (test/layout_check.sh).
+check-layouts: all $(B)/test/hook_marker.so $(B)/test/hook_pass.so $(B)/test/rt_fde
+	sh test/layout_check.sh
+$(B)/test/rt_fde: test/rt_fde.c test/lay_fde.S | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $^
 
 # Tracer tests: each compares the tracer's output with strace's view of
 # the same run, or with what the test program is known to do.
@@ -232,5 +239,5 @@ bench-tracer: all $(B)/test/trace_bench
 clean:
 	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan zpoline
 
-.PHONY: all check check-decoder check-runtime check-tracer check-full bench \
+.PHONY: all check check-decoder check-runtime check-layouts check-tracer check-full bench \
 	bench-runtime bench-tracer bench-decoder clean

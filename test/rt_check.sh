@@ -312,6 +312,47 @@ else
 	echo "SKIP a normal user: needs setpriv and a writable vm.mmap_min_addr"
 fi
 
+echo "== secure-execution mode"
+# A set-user-ID root program, run by user nobody with the runtime
+# installed set-user-ID in the system library directory (the only way
+# ld.so preloads a library then).  Every ZPOLINE_* setting must be ignored:
+# no trace to a root-only file the user names, nothing on stderr (not even
+# the program's data), no hook of the user's choice; the program runs
+# hooked with the built-in pass-through hook.  The installed files are
+# removed afterwards.
+sysdir=/usr/lib/x86_64-linux-gnu
+S=$(mktemp -d "$top/build/secure.XXXXXX")
+if command -v setpriv >/dev/null && [ -w "$sysdir" ] &&
+   python3 -c 'import os, sys; sys.exit(os.statvfs(sys.argv[1]).f_flag & os.ST_NOSUID)' "$S"; then
+	name=libzpoline-sectest-$$.so
+	cp "$LIB" "$sysdir/$name" && chmod 4755 "$sysdir/$name"
+	# the default hook next to it, as an installation has it (unless one is
+	# installed there already)
+	hook_here=; [ -e "$sysdir/libzpoline_hook.so" ] ||
+		{ cp "$top/libzpoline_hook.so" "$sysdir/" && hook_here=1; }
+	cp "$T/rt_secure" "$S/rt_secure" && chmod 4755 "$S/rt_secure" && chmod 755 "$S"
+	echo "root only" >"$S/secret" && chmod 600 "$S/secret"
+	: >"$S/trace" && chmod 600 "$S/trace"
+	printf 'output = %s\nverbose = 1\n' "$S/trace" >"$S/cfg" && chmod 644 "$S/cfg"
+	(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		env LD_PRELOAD="$name" ZPOLINE_OUTPUT="$S/trace" ZPOLINE_VERBOSE=1 \
+		ZPOLINE_SUMMARY=1 ZPOLINE_HOOK="$T/hook_marker.so" ZPOLINE_CONFIG="$S/cfg" \
+		"$S/rt_secure" "$S/secret") >"$S/out" 2>"$S/err"
+	rm -f "$sysdir/$name"
+	[ -n "$hook_here" ] && rm -f "$sysdir/libzpoline_hook.so"
+	if grep -q '^secure-execution mode: yes$' "$S/out" &&
+	   grep -q '^read the root-only file: yes$' "$S/out" &&
+	   grep -q '^getpid: ok$' "$S/out" && grep -q '^its syscall rewritten: yes$' "$S/out" &&
+	   [ ! -s "$S/err" ] && [ ! -s "$S/trace" ]; then
+		ok "set-user-ID: settings ignored, nothing shown, hooked with the built-in hook"
+	else
+		bad "set-user-ID program" "$S/out" "$S/err" "$S/trace"
+	fi
+else
+	echo "SKIP secure-execution mode: needs setpriv, a writable $sysdir, a mount without nosuid"
+fi
+rm -rf "$S"
+
 echo "== the dispatch path calls no libc"
 # dispatch.c (the path of every call), the decoder and the planner call
 # no libc at all; rewrite.c and zpoline.c only what start-up needs.
