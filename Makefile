@@ -24,7 +24,7 @@ RT_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
 	    -fno-stack-protector -mgeneral-regs-only \
 	    -fno-tree-loop-distribute-patterns
 RT_OBJS   = $(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/trampoline.o \
-	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o $(B)/config.o
+	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o $(B)/config.o $(B)/cache.o
 
 all: libzpoline.so libzpoline_hook.so zpscan
 
@@ -34,7 +34,7 @@ $(B):
 libzpoline.so: $(RT_OBJS)
 	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -o $@ $(RT_OBJS) -ldl
 
-$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o: $(B)/%.o: %.c \
+$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o $(B)/cache.o: $(B)/%.o: %.c \
 		zpoline.h runtime.h decoder.h config.h | $(B)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
 

@@ -49,6 +49,7 @@
 #include <link.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "decoder.h"
@@ -122,7 +123,7 @@ static int zp_site_add(uintptr_t a, uintptr_t value)
 
 struct zp_map {
 	uintptr_t lo, hi;
-	unsigned long off;
+	unsigned long off, dev, inode;	/* dev as stat(2) encodes it */
 	int prot;
 	int shared;
 	const char *name; /* "" for anonymous mappings */
@@ -206,15 +207,14 @@ static int zp_read_maps(struct zp_maps *m)
 			  (s[2] == 'x' ? PROT_EXEC : 0);
 		e->shared = s[3] == 's';
 		s += 5;
-		e->off = zp_parse_hex(&s);
-		while (*s && *s != ' ')		/* offset done: dev, inode */
-			s++;
-		for (int f = 0; f < 2; f++) {
-			while (*s == ' ')
-				s++;
-			while (*s && *s != ' ' && *s != '\n')
-				s++;
-		}
+		e->off = zp_parse_hex(&s), s++;
+		unsigned long major = zp_parse_hex(&s), minor;
+		s++;
+		minor = zp_parse_hex(&s), s++;
+		e->dev = (minor & 0xff) | major << 8 | (minor & ~0xfful) << 12;
+		e->inode = 0;
+		while (*s >= '0' && *s <= '9')
+			e->inode = e->inode * 10 + *s++ - '0';
 		while (*s == ' ')
 			s++;
 		e->name = s;
@@ -472,18 +472,6 @@ static const char *zp_name_of(struct zp_name *n)
 	return n->name;
 }
 
-/* An executable segment as mapped: its code [lo, hi) and its mapping. */
-struct zp_seg {
-	uintptr_t lo, hi;
-	int prot;	/* the mapping's protection, restored after writing */
-};
-
-/* A growable array of plans, in anonymous memory. */
-struct zp_plans {
-	struct zp_plan *p;
-	size_t n, cap;
-};
-
 static int zp_is_own_syscall(uintptr_t a)
 {
 	for (const int32_t *e = __start_zp_own; e < __stop_zp_own; e++)
@@ -538,6 +526,17 @@ static uintptr_t zp_area_near(uintptr_t lo, uintptr_t hi, size_t size)
 }
 
 struct zp_counts zp_counts; /* for the verbose report */
+
+/* Adds the time since *t to zp_counts.ns[what]; only with ZPOLINE_VERBOSE
+ * (a tracer sees each clock_gettime the runtime makes). */
+static void zp_time(int what, unsigned long *t)
+{
+	if (zp_verbose) {
+		unsigned long now = zp_now_ns();
+		zp_counts.ns[what] += now - *t;
+		*t = now;
+	}
+}
 
 /*
  * Gates for every island and jump site of p[0..n), in one area near
@@ -638,24 +637,38 @@ static size_t zp_write_sites(struct zp_name *name, const struct zp_seg *g,
  * the number of sites rewritten.
  */
 static size_t zp_rewrite_object(struct zp_name *name, const struct zp_elf *elf,
-				const struct zp_seg *g, size_t ng)
+				const struct zp_seg *g, size_t ng,
+				const struct zp_cache_key *key)
 {
 	struct zp_plans ps = { 0 };
 	struct zp_scan_stats st = { 0 };
+	unsigned long t = zp_verbose ? zp_now_ns() : 0;
 	size_t first[ZP_MAX_SEGS + 1], done = 0, page0 = 0;
 	uintptr_t lo = UINTPTR_MAX, hi = 0, *gate;
 	char b1[20], b2[20], b3[20], b4[20], b5[20];
-	int page0_ok = 1;
+	int page0_ok = 1, cached = 0;
 
 	for (size_t i = 0; i < ng; i++) {
-		first[i] = ps.n;
-		zp_find_sites(elf, g[i].lo, g[i].hi, zp_collect, &ps, &st);
-		zp_plan_sites(elf, g[i].lo, g[i].hi, ps.p + first[i],
-			      ps.n - first[i], zp_allowed_kinds);
 		lo = g[i].lo < lo ? g[i].lo : lo;
 		hi = g[i].hi > hi ? g[i].hi : hi;
 	}
-	first[ng] = ps.n;
+	if (key && zp_cache_load(key, elf->bias, g, ng, &ps, first,
+				 &st.unplaced) == 0) {
+		zp_time(ZP_T_FIND, &t);
+		cached = 1;
+	} else {
+		for (size_t i = 0; i < ng; i++) {
+			first[i] = ps.n;
+			zp_find_sites(elf, g[i].lo, g[i].hi, zp_collect, &ps, &st);
+			zp_time(ZP_T_FIND, &t);
+			zp_plan_sites(elf, g[i].lo, g[i].hi, ps.p + first[i],
+				      ps.n - first[i], zp_allowed_kinds);
+			zp_time(ZP_T_PLAN, &t);
+		}
+		first[ng] = ps.n;
+		if (key)	/* before any byte changes */
+			zp_cache_store(key, elf->bias, g, ng, &ps, first, st.unplaced);
+	}
 	zp_counts.unplaced += st.unplaced;
 
 	if (ps.n) {
@@ -666,6 +679,7 @@ static size_t zp_rewrite_object(struct zp_name *name, const struct zp_elf *elf,
 			return 0;
 		}
 		zp_make_gates(ps.p, ps.n, gate, lo, hi);
+		zp_time(ZP_T_GATES, &t);
 		for (size_t k = 0; k < ps.n; k++)
 			page0 += ps.p[k].kind == ZP_PAGE0;
 		if (page0 && zp_page0_prepare() < 0) {
@@ -681,6 +695,7 @@ static size_t zp_rewrite_object(struct zp_name *name, const struct zp_elf *elf,
 					       gate + first[i],
 					       first[i + 1] - first[i], page0_ok);
 		sys2(SYS_munmap, gate, ps.n * sizeof *gate);
+		zp_time(ZP_T_WRITE, &t);
 	}
 	if (zp_verbose) {
 		size_t kind[3] = { 0 };
@@ -690,7 +705,8 @@ static size_t zp_rewrite_object(struct zp_name *name, const struct zp_elf *elf,
 		       zp_dec(b2, kind[ZP_ISLAND]),
 		       " island, ", zp_dec(b3, kind[ZP_JUMP]), " jump, ",
 		       zp_dec(b4, kind[ZP_PAGE0]), " page 0), ", zp_dec(b5, st.unplaced),
-		       " unplaced candidates (left alone)", NULL);
+		       " unplaced candidates (left alone)",
+		       cached ? "; plan from the cache" : "", NULL);
 	}
 	if (ps.p)
 		sys2(SYS_munmap, ps.p, ps.cap * sizeof *ps.p);
@@ -723,8 +739,8 @@ static int zp_list_object(struct dl_phdr_info *info, size_t size, void *ctx)
  * The mapping of [lo, hi) in /proc/self/maps, if one private, readable,
  * executable mapping holds it all: its protection, and its file's name.
  */
-static int zp_seg_mapping(const struct zp_maps *m, uintptr_t lo, uintptr_t hi,
-			  int *prot, const char **name)
+static const struct zp_map *zp_seg_mapping(const struct zp_maps *m,
+					   uintptr_t lo, uintptr_t hi)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const struct zp_map *e = &m->map[i];
@@ -733,10 +749,23 @@ static int zp_seg_mapping(const struct zp_maps *m, uintptr_t lo, uintptr_t hi,
 		if (hi > e->hi || e->shared ||
 		    (e->prot & (PROT_READ | PROT_EXEC)) != (PROT_READ | PROT_EXEC))
 			return 0;
-		*prot = e->prot;
-		*name = e->name;
-		return 1;
+		return e;
 	}
+	return 0;
+}
+
+/* The cache key of the file mapped as e, if its path still names that
+ * file (stat); 0 or -1. */
+static int zp_key_of(const struct zp_map *e, struct zp_cache_key *k)
+{
+	struct stat st;
+	if (!e->inode || sys2(SYS_stat, e->name, &st) < 0 ||
+	    (unsigned long)st.st_dev != e->dev || st.st_ino != e->inode)
+		return -1;
+	*k = (struct zp_cache_key){ st.st_dev, st.st_ino, st.st_size,
+				    st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+				    st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+				    zp_allowed_kinds };
 	return 0;
 }
 
@@ -761,42 +790,47 @@ void zp_rewrite_loaded(void)
 	static struct zp_loaded l;	/* start-up only: no thread runs yet */
 	struct zp_maps maps;
 	char b[20];
+	unsigned long t = zp_verbose ? zp_now_ns() : 0;
 
 	if (zp_read_maps(&maps) < 0) {
 		zp_say("cannot read /proc/self/maps: running unhooked", NULL);
 		return;
 	}
 	dl_iterate_phdr(zp_list_object, &l);
+	zp_time(ZP_T_OBJECTS, &t);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct zp_elf *elf = &l.obj[i].elf;
 		const char *name = l.obj[i].name;
 		struct zp_seg g[ZP_MAX_SEGS];
+		struct zp_cache_key key;
+		const struct zp_map *map = 0, *e;
 		size_t ng = 0;
 		if (zp_skip_object(elf))
 			continue;
 		for (unsigned k = 0; k < elf->phnum && ng < ZP_MAX_SEGS; k++) {
 			const Elf64_Phdr *ph = (const Elf64_Phdr *)elf->phdr + k;
 			uintptr_t lo = elf->bias + ph->p_vaddr, hi = lo + ph->p_filesz;
-			const char *mname;
 			if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) ||
 			    !ph->p_filesz)
 				continue;
-			if (!zp_seg_mapping(&maps, lo, hi, &g[ng].prot, &mname)) {
+			if (!(e = zp_seg_mapping(&maps, lo, hi)) ||
+			    (map && (e->dev != map->dev || e->inode != map->inode))) {
 				if (zp_verbose)
 					zp_say("skipped ", *name ? name : "the program",
 					       " at ", zp_hex(b, lo), ": not mapped"
 					       " privately as executable code", NULL);
 				continue;
 			}
-			if (!*name)
-				name = mname;
+			map = e;
 			g[ng].lo = lo;
 			g[ng].hi = hi;
+			g[ng].prot = e->prot;
 			ng++;
 		}
 		if (ng) {
-			struct zp_name n = { .name = name };
-			zp_rewrite_object(&n, elf, g, ng);
+			struct zp_name n = { .name = *name ? name : map->name };
+			zp_rewrite_object(&n, elf, g, ng,
+					  zp_key_of(map, &key) == 0 ? &key : 0);
 		}
 	}
 	zp_free_maps(&maps);
@@ -931,7 +965,7 @@ void zp_note_close(int fd)
 		}
 	} else if (ng) {
 		struct zp_name n = { .fd = fd };
-		zp_rewrite_object(&n, &elf, g, ng);
+		zp_rewrite_object(&n, &elf, g, ng, 0);
 	}
 	zp_forget(pd, fd);
 }

@@ -160,6 +160,16 @@ extern void (*zp_flush)(void);
 extern int zp_loading_hook;	/* mappings made now are the hook's */
 
 /* ---- rewrite.c ---- */
+/* An executable segment as mapped: its code [lo, hi) and its mapping. */
+struct zp_seg {
+	uintptr_t lo, hi;
+	int prot;	/* the mapping's protection, restored after writing */
+};
+/* A growable array of plans, in anonymous memory. */
+struct zp_plans {
+	struct zp_plan *p;
+	size_t n, cap;
+};
 void zp_rewrite_loaded(void);	/* start-up: every object loaded */
 void zp_note_mmap(const struct zpoline_call *c, uintptr_t addr);
 void zp_note_close(int fd);
@@ -168,12 +178,29 @@ const char *zp_describe(uintptr_t a, char *name, size_t size,
 			uintptr_t *off);	/* the file mapped at a */
 extern unsigned zp_allowed_kinds; /* 1 << enum zp_kind, by ZPOLINE_SITES */
 extern int zp_page0_fault_only;   /* ZPOLINE_SITES=fault: never map page 0 */
+enum { ZP_T_OBJECTS, ZP_T_FIND, ZP_T_PLAN, ZP_T_GATES, ZP_T_WRITE, ZP_T_N };
 struct zp_counts {
 	size_t kind[3];	 /* sites rewritten, by enum zp_kind */
 	size_t unplaced; /* candidates left alone */
 	size_t faults;	 /* calls that took the fault path (dispatch.c) */
+	unsigned long ns[ZP_T_N]; /* ZPOLINE_VERBOSE: where start-up went */
 };
 extern struct zp_counts zp_counts;
+
+/* ---- cache.c ---- */
+/* What an object's cached plan is valid for: its file, and the kinds
+ * allowed.  All fields 64 bits: no padding, compared bytewise. */
+struct zp_cache_key {
+	uint64_t dev, ino, size, mtime_s, mtime_ns, ctime_s, ctime_ns, allow;
+};
+void zp_cache_init(const char *dir_setting, const char *xdg, const char *home);
+int zp_cache_load(const struct zp_cache_key *k, uintptr_t bias,
+		  const struct zp_seg *g, size_t ng, struct zp_plans *ps,
+		  size_t *first, size_t *unplaced);	/* 0: ps, first set */
+void zp_cache_store(const struct zp_cache_key *k, uintptr_t bias,
+		    const struct zp_seg *g, size_t ng, const struct zp_plans *ps,
+		    const size_t *first, size_t unplaced);
+void zp_cache_done(void);	/* start-up is over */
 
 /* ---- nsload.c ---- */
 zpoline_hook_fn zp_load_hook(const char *path, struct zpoline_init *init);
@@ -192,6 +219,7 @@ const char *zp_errname(long err);
 void *zp_mmap(size_t len);	/* anonymous, read-write; NULL on failure */
 void zp_copy(void *dst, const void *src, size_t n);
 int zp_ehdr_ok(const Elf64_Ehdr *eh);	/* an x86-64 ELF header */
+unsigned long zp_now_ns(void);		/* CLOCK_MONOTONIC */
 
 #endif /* __ASSEMBLER__ */
 #endif /* ZP_RUNTIME_H */

@@ -121,7 +121,7 @@ int zp_ehdr_ok(const Elf64_Ehdr *eh)
 	       eh->e_phentsize == sizeof(Elf64_Phdr);
 }
 
-static unsigned long zp_now_ns(void)
+unsigned long zp_now_ns(void)
 {
 	struct { long s, ns; } t;
 	sys2(SYS_clock_gettime, 1 /* CLOCK_MONOTONIC */, &t);
@@ -344,17 +344,22 @@ __attribute__((constructor)) static void zp_init(void)
 		t0 = zp_now_ns();
 	zp_read_sites_setting();
 	zp_dispatch_init();
+	if (!zp_secure)
+		zp_cache_init(zp_setting("cache"), getenv("XDG_CACHE_HOME"),
+			      getenv("HOME"));
 	if (zp_install_handlers() < 0)
 		zp_say("cannot install the SIGSEGV and SIGILL handlers:"
 		       " running unhooked", NULL);
 	else
 		zp_rewrite_loaded();
+	zp_cache_done();
 	if (zp_verbose)
 		t1 = zp_now_ns();
 	zp_choose_hook();
 	if (zp_verbose) {
+		char b3[20], b4[20], b5[20], b6[20], b7[20];
+		const unsigned long *t = zp_counts.ns;
 		t2 = zp_now_ns();
-		char b3[20], b4[20], b5[20];
 		zp_say("rewrote ", zp_dec(b, zp_counts.kind[ZP_ISLAND] +
 					  zp_counts.kind[ZP_JUMP] +
 					  zp_counts.kind[ZP_PAGE0]),
@@ -362,7 +367,13 @@ __attribute__((constructor)) static void zp_init(void)
 		       " island, ", zp_dec(b2, zp_counts.kind[ZP_JUMP]), " jump, ",
 		       zp_dec(b3, zp_counts.kind[ZP_PAGE0]), " page 0", NULL);
 		zp_say("start-up took ", zp_dec(b, (t2 - t0) / 1000),
-		       " us: rewriting ", zp_dec(b4, (t1 - t0) / 1000),
-		       ", loading the hook ", zp_dec(b5, (t2 - t1) / 1000), NULL);
+		       " us: objects and mappings ", zp_dec(b1, t[ZP_T_OBJECTS] / 1000),
+		       ", finding sites ", zp_dec(b2, t[ZP_T_FIND] / 1000),
+		       ", planning ", zp_dec(b3, t[ZP_T_PLAN] / 1000),
+		       ", gates ", zp_dec(b4, t[ZP_T_GATES] / 1000),
+		       ", rewriting ", zp_dec(b5, t[ZP_T_WRITE] / 1000),
+		       ", other ", zp_dec(b6, (t1 - t0 - t[ZP_T_OBJECTS] - t[ZP_T_FIND] -
+				      t[ZP_T_PLAN] - t[ZP_T_GATES] - t[ZP_T_WRITE]) / 1000),
+		       ", loading the hook ", zp_dec(b7, (t2 - t1) / 1000), NULL);
 	}
 }

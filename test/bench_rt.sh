@@ -15,29 +15,40 @@ PASSES=5
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-run_cfg() { # NAME ENV...: one bench_calls run in configuration NAME
-	name=$1; shift
-	env "$@" "$T/bench_calls" >>"$W/$name"
+run_cfg() { # NAME CALLS ENV...: one bench_calls run in configuration NAME
+	name=$1 calls=$2; shift 2
+	env "$@" "$T/bench_calls" "$calls" >>"$W/$name"
 }
 
+# The fault path costs a signal per call: fewer calls for it.
 for p in $(seq $PASSES); do
-	run_cfg native
-	run_cfg pass ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
-	run_cfg vector ZPOLINE_HOOK="$T/hook_pass_vector.so" LD_PRELOAD="$LIB"
-	run_cfg next ZPOLINE_HOOK="$T/hook_pass_next.so" LD_PRELOAD="$LIB"
+	run_cfg native 200000
+	for k in island jump page0; do
+		run_cfg $k 200000 ZPOLINE_SITES=$k ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
+	done
+	run_cfg fault 5000 ZPOLINE_SITES=fault ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
+	run_cfg vector 200000 ZPOLINE_HOOK="$T/hook_pass_vector.so" LD_PRELOAD="$LIB"
+	run_cfg next 200000 ZPOLINE_HOOK="$T/hook_pass_next.so" LD_PRELOAD="$LIB"
 done
 nw=$(awk '{ print $2 }' "$W/native" | median)
 ni=$(awk '{ print $4 }' "$W/native" | median)
-echo "runtime: ns per getppid, median of $PASSES runs (each the median of 15 x 200000 calls)"
-printf '  %-44s %8s %6s %8s %6s\n' "" wrapper ratio inline ratio
-for c in native:"native" pass:"pass-through hook, no vector state saved" \
-	 vector:"pass-through hook, vector state saved" next:"pass-through hook making the call with next()"; do
+echo "runtime: ns per getppid, median of $PASSES runs (each the median of 15 rounds of"
+echo "  200000 calls, 5000 for the fault path); the kind of each site as its bytes show it"
+printf '  %-52s %8s %6s %8s %6s  %s\n' "" wrapper ratio inline ratio "kinds (wrapper, inline)"
+for c in native:"native" \
+	 island:"island sites, pass-through hook (no vector state)" \
+	 jump:"jump sites, pass-through hook (no vector state)" \
+	 page0:"page-0 sites, pass-through hook (no vector state)" \
+	 fault:"page-0 sites by the fault path (page 0 unmapped)" \
+	 vector:"default sites, pass-through hook, vector state saved" \
+	 next:"default sites, pass-through hook making the call with next()"; do
 	f=${c%%:*} label=${c#*:}
 	w=$(awk '{ print $2 }' "$W/$f" | median)
 	i=$(awk '{ print $4 }' "$W/$f" | median)
-	printf '  %-44s %8.1f %6.2f %8.1f %6.2f\n' "$label" "$w" \
+	kinds=$(awk '{ print $6 ", " $7 }' "$W/$f" | sort -u | tr '\n' ' ')
+	printf '  %-52s %8.1f %6.2f %8.1f %6.2f  %s\n' "$label" "$w" \
 		"$(echo "$w $nw" | awk '{ print $1 / $2 }')" "$i" \
-		"$(echo "$i $ni" | awk '{ print $1 / $2 }')"
+		"$(echo "$i $ni" | awk '{ print $1 / $2 }')" "$kinds"
 done
 
 py=$(python3 -c 'import sys; print(sys.executable)')

@@ -285,6 +285,45 @@ else
 	bad "the environment overrides the file" "$W/c.out"
 fi
 
+echo "== the plan cache"
+# The first run plans and stores, the second uses the entry; a damaged
+# entry is not used (and the run is as good); a directory another user
+# could write is not used; ZPOLINE_CACHE=0 writes nothing.
+C=$W/cache
+vrun() { env ZPOLINE_CACHE="$1" ZPOLINE_VERBOSE=1 ZPOLINE_HOOK="$T/hook_marker.so" \
+	LD_PRELOAD="$LIB" "$T/rt_marker" >"$W/k.out" 2>"$W/k.err"; }
+vrun "$C"; first=$(grep -c 'plan from the cache' "$W/k.err")
+n=$(ls "$C" 2>/dev/null | wc -l)
+vrun "$C"; second=$(grep -c 'plan from the cache' "$W/k.err")
+if [ "$first" = 0 ] && [ "$n" -ge 2 ] && [ "$second" -ge 2 ] &&
+   [ "$(stat -c %a "$C")" = 700 ] && [ "$(grep -c ': 4242$' "$W/k.out")" = 2 ]; then
+	ok "a second run takes its plans from the cache ($n entries)"
+else
+	bad "a second run takes its plans from the cache" "$W/k.err"
+fi
+libc_entry=$(ls -S "$C" | head -1)	# the largest: libc's
+python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[-3] ^= 0x40; open(p, "wb").write(b)' "$C/$libc_entry"
+vrun "$C"
+if [ "$(grep -c 'plan from the cache' "$W/k.err")" = $((second - 1)) ] &&
+   grep -q 'libc.so.6: 5[0-9][0-9] sites' "$W/k.err" && [ "$(grep -c ': 4242$' "$W/k.out")" = 2 ]; then
+	ok "a damaged entry is not used"
+else
+	bad "a damaged entry is not used" "$W/k.err"
+fi
+chmod 777 "$C"
+vrun "$C"
+if grep -q 'is not the user.s own directory' "$W/k.err" && ! grep -q 'plan from the cache' "$W/k.err"; then
+	ok "a directory others may write is not used"
+else
+	bad "a directory others may write is not used" "$W/k.err"
+fi
+vrun 0
+if ! grep -q 'plan from the cache' "$W/k.err" && [ "$(grep -c ': 4242$' "$W/k.out")" = 2 ]; then
+	ok "ZPOLINE_CACHE=0: no cache"
+else
+	bad "ZPOLINE_CACHE=0: no cache" "$W/k.err"
+fi
+
 echo "== a normal user, page 0 out of reach"
 # Without CAP_SYS_RAWIO, vm.mmap_min_addr = 65536 keeps page 0 out of
 # reach (the default of Ubuntu and Fedora).  The program is hooked all
