@@ -100,19 +100,19 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # run DEST TRACE LIMIT CMD...: CMD in a fresh build/programs/run (and with
 # a fresh, empty HOME), natively when TRACE is "-", else hooked with the
 # trace going to TRACE.  Then the run directory becomes DEST/tree, next to
-# DEST/out, DEST/err, DEST/status.
+# DEST/out, DEST/err, DEST/status.  A death by signal shows in DEST/err as
+# the shell's line about it ("Bus error").
 run() {
 	dest=$1 trace=$2 limit=$3; shift 3
 	rm -rf "$B/run" "$dest" "$HOME" && mkdir -p "$B/run" "$dest" "$HOME"
 	if [ "$trace" = - ]; then
-		(cd "$B/run" && exec timeout -k 5 "$limit" "$@") \
+		(cd "$B/run" && timeout -k 5 "$limit" "$@"; echo $? >"$dest/status") \
 			>"$dest/out" 2>"$dest/err" </dev/null
 	else
-		(cd "$B/run" && exec timeout -k 5 "$limit" env LD_PRELOAD="$PRELOAD" \
-			${HOOK:+ZPOLINE_HOOK="$HOOK"} ZPOLINE_OUTPUT="$trace" "$@") \
-			>"$dest/out" 2>"$dest/err" </dev/null
+		(cd "$B/run" && timeout -k 5 "$limit" env LD_PRELOAD="$PRELOAD" \
+			${HOOK:+ZPOLINE_HOOK="$HOOK"} ZPOLINE_OUTPUT="$trace" "$@"
+		 echo $? >"$dest/status") >"$dest/out" 2>"$dest/err" </dev/null
 	fi
-	echo $? >"$dest/status"
 	mv "$B/run" "$dest/tree"
 }
 
