@@ -92,8 +92,10 @@ install() {
 }
 
 # ---- one run, and the comparison of two runs -----------------------------
-# Every run gets the same environment, whatever the caller's.
-unset LD_PRELOAD ZPOLINE_HOOK ZPOLINE_OUTPUT ZPOLINE_SUMMARY ZPOLINE_VERBOSE
+# Every run gets the same environment, whatever the caller's (make's
+# variables too: the gcc workload's make is not a sub-make of ours).
+unset LD_PRELOAD ZPOLINE_HOOK ZPOLINE_OUTPUT ZPOLINE_SUMMARY ZPOLINE_VERBOSE \
+	MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 export LC_ALL=C TZ=UTC HOME="$B/home" PYTHONDONTWRITEBYTECODE=1
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -134,11 +136,11 @@ differ() {
 		cmp -s "$a/status" "$b/status" ||
 			echo "status: $(cat "$a/status") natively, $(cat "$b/status") hooked" >>"$a.diff" ;;
 	esac
-	case $what in *o*)
-		cmp -s "$a/out" "$b/out" || { echo "stdout:"; diff "$a/out" "$b/out"; } >>"$a.diff" ;;
-	esac
 	case $what in *e*)
 		cmp -s "$a/err" "$b/err" || { echo "stderr:"; diff "$a/err" "$b/err"; } >>"$a.diff" ;;
+	esac
+	case $what in *o*)
+		cmp -s "$a/out" "$b/out" || { echo "stdout:"; diff "$a/out" "$b/out"; } >>"$a.diff" ;;
 	esac
 	case $what in *f*)
 		files "$a/tree" >"$a.files"; files "$b/tree" >"$b.files"
