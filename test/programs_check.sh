@@ -14,7 +14,8 @@
 # build/programs/NAME.native and NAME.hooked for inspection.
 #
 # A comparison that cannot fail proves nothing: the first checks feed the
-# comparison made-up runs that differ in one way each, and must see it.
+# comparison made-up runs that differ in one way each, and a real run under
+# a hook that loses bytes of writes (hook_lose.c); it must see each.
 # A hooked run that is not really hooked proves nothing either: each
 # workload runs once more with the trace written to a file, which must show
 # the programs it starts running hooked (their execve printed by the new
@@ -304,7 +305,9 @@ workload() {
 		pair tarxz soef 120 sh "$P/tarxz.sh"
 		traced tarxz "tar xz xz" 120 sh "$P/tarxz.sh" ;;
 	test_ctypes)
-		pytests test_ctypes ;;
+		pytests test_ctypes
+		traced test_ctypes "python3.11 gcc ld objdump" 120 \
+			$PY -m test test_ctypes -m 'test_find_library_with_*' ;;
 	test_subprocess)
 		pytests test_subprocess
 		traced test_subprocess "python3.11 python3.11" 120 \
