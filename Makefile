@@ -4,6 +4,7 @@
 #   make              build
 #   make check        the test suite (what CI runs)
 #   make check-full   the long decoder run over libLLVM
+#   make check-programs  real programs natively and hooked (installs them)
 #   make bench        performance figures (medians and ratios, one run)
 #   make install      PREFIX=/usr/local DESTDIR= (and make uninstall)
 #
@@ -152,6 +153,17 @@ $(B)/test/trace_harness: test/trace_harness.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) $(WARN) -I. -o $@ $< -ldl
 $(B)/test/trace_threads $(B)/test/trace_bench: $(B)/test/%: test/%.c | $(B)/test
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lpthread
+
+# Real programs natively and hooked (test/programs_check.sh): git, python,
+# bash, gcc, node, java, sqlite, tar/xz, CPython's test_ctypes and
+# test_subprocess.  Installs what is missing with apt-get.
+.PHONY: check-programs
+check-programs: all $(B)/programs/hook_lose.so
+	sh test/programs_check.sh
+
+$(B)/programs/hook_lose.so: test/programs/hook_lose.c zpoline.h
+	mkdir -p $(B)/programs
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 
 check-full: check
 	@if [ -z "$(LLVM_LIB)" ]; then echo "check-full: no libLLVM here"; exit 1; fi
