@@ -25,7 +25,7 @@ RT_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
 	    -fno-stack-protector -mgeneral-regs-only \
 	    -fno-tree-loop-distribute-patterns
 RT_OBJS   = $(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/trampoline.o \
-	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o $(B)/config.o $(B)/cache.o
+	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o $(B)/config.o $(B)/cache.o $(B)/fds.o
 
 all: libzpoline.so libzpoline_hook.so zpscan
 
@@ -35,7 +35,7 @@ $(B):
 libzpoline.so: $(RT_OBJS)
 	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -o $@ $(RT_OBJS) -ldl
 
-$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o $(B)/cache.o: $(B)/%.o: %.c \
+$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o $(B)/cache.o $(B)/fds.o: $(B)/%.o: %.c \
 		zpoline.h runtime.h decoder.h config.h | $(B)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
 
@@ -97,11 +97,11 @@ $(B)/test/decoder_random: test/decoder_random.c decoder.c decoder.h | $(B)/test
 # helpers (pre_*), driven by test/rt_check.sh.
 RT_TESTS = $(addprefix $(B)/test/,rt_regs rt_clone rt_threads rt_vfork \
 	   rt_spawn rt_signals rt_badnr rt_null rt_segv rt_altstack rt_page0 \
-	   rt_exit rt_dlopen dl_lib.so rt_marker rt_transparent rt_secure)
+	   rt_exit rt_dlopen dl_lib.so rt_marker rt_transparent rt_secure rt_fds)
 RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_pass_vector.so \
 	   hook_pass_next.so hook_count.so hook_deny.so \
 	   hook_libc.so hook_buffered.so hook_nosym.so hook_refuse.so \
-	   hook_marker.so pre_page0.so pre_seal.so)
+	   hook_marker.so hook_ownfd.so pre_page0.so pre_seal.so)
 
 check-runtime: all $(RT_TESTS) $(RT_HOOKS)
 	sh test/rt_check.sh

@@ -498,6 +498,11 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 long zp_next(struct zpoline_call *c)
 {
 	unsigned kind = ZP_HOW_PLAIN;
+	if (zp_fds_active()) {
+		long r = zp_fds_check(c, &kind);
+		if (r != ZPOLINE_DO_SYSCALL)
+			return r;
+	}
 	if (zp_is_special(c->nr)) {
 		long r = zp_special(c, 0, 1, &kind);
 		if (r != ZPOLINE_DO_SYSCALL || (kind & ZP_HOW_KIND) != ZP_HOW_PLAIN)
@@ -507,6 +512,8 @@ long zp_next(struct zpoline_call *c)
 				c->args[3], c->args[4], c->args[5]);
 	if ((kind & ZP_HOW_REWRITE) && !ZP_IS_ERR(r))
 		zp_note_mmap(c, r);
+	if (kind & ZP_HOW_FDS)
+		r = zp_fds_after(c, r);
 	return r;
 }
 
@@ -525,11 +532,10 @@ static long zp_stray(struct zp_frame *f)
 	return ZPOLINE_DO_SYSCALL;
 }
 
-/* zp_enter for the calls zp_is_special picks. */
+/* zp_enter for the calls zp_is_special picks; kind may hold ZP_HOW_FDS. */
 static __attribute__((noinline)) long zp_enter_special(struct zp_frame *f,
-						       int hooked)
+						       int hooked, unsigned kind)
 {
-	unsigned kind = ZP_HOW_PLAIN;
 	long r = zp_special(&f->call, f->ret, hooked, &kind);
 	if (r != ZPOLINE_DO_SYSCALL) {
 		if (hooked && zp_after)
@@ -555,6 +561,7 @@ static inline int zp_args_unchanged(const struct zp_frame *f)
 long zp_enter(struct zp_frame *f)
 {
 	int hooked = 0;
+	unsigned fds = 0;
 
 	/* Only gates enter with a tail; from page 0, check the site. */
 	if (!f->tail && zp_site_lookup((uintptr_t)f->call.site) >> ZP_T_SHIFT !=
@@ -571,11 +578,20 @@ long zp_enter(struct zp_frame *f)
 		if (r != ZPOLINE_DO_SYSCALL)
 			return r;
 		hooked = 1;
+		/* The program's call on a hook's own descriptor. */
+		if (zp_fds_active()) {
+			r = zp_fds_check(&f->call, &fds);
+			if (r != ZPOLINE_DO_SYSCALL) {
+				if (zp_after)
+					zp_call_after(&f->call, r);
+				return r;
+			}
+		}
 	}
 	if (zp_is_special(f->call.nr))
-		return zp_enter_special(f, hooked);
-	if (hooked && zp_after)
-		f->how = ZP_HOW_AFTER;
+		return zp_enter_special(f, hooked, fds);
+	if ((hooked && zp_after) || fds)
+		f->how = (hooked && zp_after ? ZP_HOW_AFTER : 0) | fds;
 	else if (f->tail && zp_args_unchanged(f))
 		f->how = ZP_HOW_TAIL;
 	return ZPOLINE_DO_SYSCALL;
@@ -591,6 +607,8 @@ long zp_leave(struct zp_frame *f, long result)
 {
 	if ((f->how & ZP_HOW_REWRITE) && !ZP_IS_ERR(result))
 		zp_note_mmap(&f->call, result);
+	if (f->how & ZP_HOW_FDS)
+		result = zp_fds_after(&f->call, result);
 	if ((f->how & ZP_HOW_AFTER) && !zp_is_fork_child(f->call.nr, result))
 		zp_call_after(&f->call, result);
 	return result;

@@ -59,7 +59,8 @@
 #define ZP_HOW_KIND 0xff
 #define ZP_HOW_AFTER 0x100   /* zp_leave: pass the result to the hook */
 #define ZP_HOW_REWRITE 0x200 /* zp_leave: note the code mmap mapped */
-#define ZP_HOW_LEAVE 0x300   /* the stub calls zp_leave(frame, result) */
+#define ZP_HOW_FDS 0x400     /* zp_leave: fds.c looks at the result */
+#define ZP_HOW_LEAVE 0x700   /* the stub calls zp_leave(frame, result) */
 
 /* Vector-state saving, chosen at start-up (zp_vec_mode). */
 #define ZP_VEC_NONE 0	/* the hook declared ZPOLINE_HOOK_NO_VECTOR */
@@ -186,6 +187,13 @@ struct zp_counts {
 	unsigned long ns[ZP_T_N]; /* ZPOLINE_VERBOSE: where start-up went */
 };
 extern struct zp_counts zp_counts;
+
+/* ---- fds.c ---- */
+void zp_fds_init(void);
+int zp_own_fd(int *fdp);	/* init->own_fd */
+int zp_fds_active(void);	/* some descriptor is a hook's own */
+long zp_fds_check(const struct zpoline_call *c, unsigned *how);
+long zp_fds_after(const struct zpoline_call *c, long result);
 
 /* ---- cache.c ---- */
 /* What an object's cached plan is valid for: its file, and the kinds

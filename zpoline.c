@@ -267,6 +267,7 @@ static zpoline_hook_fn zp_try_hook(const char *path, struct zpoline_init *init)
 		.size = sizeof *init,
 		.next = zp_next,
 		.setting = zp_setting,
+		.own_fd = zp_own_fd,
 	};
 	return zp_load_hook(path, init);
 }
@@ -344,6 +345,7 @@ __attribute__((constructor)) static void zp_init(void)
 		t0 = zp_now_ns();
 	zp_read_sites_setting();
 	zp_dispatch_init();
+	zp_fds_init();
 	if (!zp_secure)
 		zp_cache_init(zp_setting("cache"), getenv("XDG_CACHE_HOME"),
 			      getenv("HOME"));

@@ -269,6 +269,38 @@ check_bad "ZPOLINE_HOOK names the runtime itself" \
 	'^zpoline: ZPOLINE_HOOK names libzpoline.so, the runtime itself, not a hook library: ignored$' \
 	ZPOLINE_HOOK="$LIB" LD_PRELOAD="$LIB"
 
+echo "== a hook's own descriptors are not the program's"
+# hook_ownfd writes a line per call to a descriptor of its own.  The
+# program must see the same as natively, and the hook must still have
+# written lines of every process afterwards.
+own() { # NAME CMD...: same output natively and hooked; the hook wrote on
+	name=$1; shift
+	"$@" >"$W/o.n" 2>&1; ns=$?
+	: >"$W/own.out"
+	ZPTEST_OWN_OUT="$W/own.out" ZPOLINE_HOOK="$T/hook_ownfd.so" LD_PRELOAD="$LIB" "$@" >"$W/o.h" 2>&1; hs=$?
+	pids=$(awk '{ print $1 }' "$W/own.out" | sort -u | wc -l)
+	if [ $ns = $hs ] && cmp -s "$W/o.n" "$W/o.h" && [ "$(wc -l <"$W/own.out")" -gt 10 ]; then
+		ok "$name (the hook wrote $(wc -l <"$W/own.out") lines from $pids processes)"
+	else
+		echo "    status native $ns, hooked $hs"
+		diff "$W/o.n" "$W/o.h" >"$W/diff"; bad "$name" "$W/diff"
+	fi
+}
+own "not listed in /proc/self/fd, /dev/fd, /proc/PID/fd" "$T/rt_fds" list
+own "EBADF to fcntl and fstat on every number" "$T/rt_fds" probe
+own "dup2 onto every number: the hook's descriptor steps aside" "$T/rt_fds" dup2
+own "close_range in a child: the hook goes on writing there" "$T/rt_fds" closerange
+own "a lowered RLIMIT_NOFILE: as many files as natively" prlimit --nofile=29:4096 "$T/rt_fds" rlimit
+own "python: os.listdir of /proc/self/fd" python3 -c 'import os; print(sorted(os.listdir("/proc/self/fd")))'
+own "python subprocess with close_fds, pass_fds and a lowered limit" python3 -c '
+import os, resource, subprocess, sys
+r, w = os.pipe()
+resource.setrlimit(resource.RLIMIT_NOFILE, (29, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+out = subprocess.run([sys.executable, "-c", "import os; print(sorted(os.listdir(\"/proc/self/fd\")))"],
+                     pass_fds=[w], capture_output=True, text=True).stdout
+print(out.replace(str(w), "W"))
+'
+
 echo "== the configuration file"
 printf '# hooks for the test\nhook = %s\noutptu = /tmp/x\n' "$T/hook_marker.so" >"$W/cfg"
 ZPOLINE_CONFIG="$W/cfg" LD_PRELOAD="$LIB" "$T/rt_marker" >"$W/c.out" 2>"$W/c.err"
