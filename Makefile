@@ -97,11 +97,11 @@ $(B)/test/decoder_random: test/decoder_random.c decoder.c decoder.h | $(B)/test
 # helpers (pre_*), driven by test/rt_check.sh.
 RT_TESTS = $(addprefix $(B)/test/,rt_regs rt_clone rt_threads rt_vfork \
 	   rt_spawn rt_signals rt_badnr rt_null rt_segv rt_altstack rt_page0 \
-	   rt_exit rt_dlopen dl_lib.so rt_marker rt_transparent rt_secure rt_fds)
+	   rt_exit rt_dlopen dl_lib.so rt_marker rt_transparent rt_secure rt_fds rt_sigs)
 RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_pass_vector.so \
 	   hook_pass_next.so hook_count.so hook_deny.so \
 	   hook_libc.so hook_buffered.so hook_nosym.so hook_refuse.so \
-	   hook_marker.so hook_ownfd.so pre_page0.so pre_seal.so)
+	   hook_marker.so hook_ownfd.so hook_signals.so pre_page0.so pre_seal.so)
 
 check-runtime: all $(RT_TESTS) $(RT_HOOKS)
 	sh test/rt_check.sh

@@ -189,9 +189,13 @@ static int zp_touches_trampoline(uintptr_t a, uintptr_t len)
 }
 
 /* ------------------------------------------------------------------------
- * Signals: the runtime keeps its handler installed for SIGSEGV and SIGILL
- * and holds the program's own actions, which rt_sigaction reads and
- * writes instead.
+ * Signals.  The runtime keeps its handler installed for SIGSEGV and SIGILL
+ * (traps, page-0 faults), and, when the hook asked to hear of deliveries
+ * (init->signal), in place of every handler the program installs.  It
+ * holds the program's own actions, which rt_sigaction reads and writes
+ * instead; a delivery it does not consume goes to the program's handler,
+ * which then returns through the program's own restorer, as natively (so
+ * the hook sees the rt_sigreturn that ends it).
  */
 
 struct zp_ksigaction { /* the kernel's struct sigaction on x86-64 */
@@ -202,66 +206,112 @@ struct zp_ksigaction { /* the kernel's struct sigaction on x86-64 */
 };
 
 #define ZP_SA_RESTORER 0x04000000
-static struct zp_ksigaction zp_app_act[2]; /* SIGSEGV, SIGILL */
-
-static int zp_owned(long sig)
-{
-	return sig == SIGSEGV ? 0 : sig == SIGILL ? 1 : -1;
-}
+#define ZP_NSIG 65
+static struct zp_ksigaction zp_app_act[ZP_NSIG]; /* the program's actions */
+static uint64_t zp_known;	/* bit sig - 1: zp_app_act[sig] is known */
+void (*zp_on_signal)(int sig, const void *si);	/* the hook's init->signal */
 
 static void zp_handler(int sig, siginfo_t *si, void *ucv);
 
-static long zp_install(int sig, const struct zp_ksigaction *app)
+/* Does the runtime put its handler in place of action a on sig? */
+static int zp_wants(long sig, const struct zp_ksigaction *a)
 {
-	struct zp_ksigaction k = {
-		.handler = (void *)zp_handler,
-		.flags = SA_SIGINFO | ZP_SA_RESTORER |
-			 (app->flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART)),
-		.restorer = (void *)zp_sigreturn_restorer,
-		.mask = app->mask,
-	};
-	return sys4(SYS_rt_sigaction, sig, &k, 0, sizeof k.mask);
+	if (sig == SIGSEGV || sig == SIGILL)
+		return 1;
+	return zp_on_signal && a->handler != SIG_DFL && a->handler != SIG_IGN;
+}
+
+/* Does rt_sigaction of sig go through zp_sigaction? */
+static int zp_interposed(long sig)
+{
+	return sig >= 1 && sig < ZP_NSIG && (zp_known >> (sig - 1) & 1);
+}
+
+/* Installs the program's action a for sig: as it is, or with the
+ * runtime's handler in its place. */
+static long zp_set_action(int sig, const struct zp_ksigaction *a)
+{
+	struct zp_ksigaction k = *a;
+	long r;
+	if (zp_wants(sig, a)) {
+		/* SA_RESETHAND: the kernel resets the runtime's handler too,
+		   but for SIGSEGV and SIGILL, which the runtime keeps (it
+		   resets the program's action itself). */
+		k.handler = (void *)zp_handler;
+		k.flags = SA_SIGINFO | ZP_SA_RESTORER |
+			  (a->flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART |
+				       (sig == SIGSEGV || sig == SIGILL
+						? 0 : SA_RESETHAND)));
+		k.restorer = (void *)zp_sigreturn_restorer;
+	}
+	r = sys4(SYS_rt_sigaction, sig, &k, 0, sizeof k.mask);
+	if (r == 0) {
+		zp_app_act[sig] = *a;
+		zp_known |= 1ul << (sig - 1);
+	}
+	return r;
+}
+
+/* Takes over sig: reads the program's action and installs it again. */
+static long zp_take_over(int sig)
+{
+	struct zp_ksigaction old;
+	long r = sys4(SYS_rt_sigaction, sig, 0, &old, sizeof old.mask);
+	if (r < 0)
+		return r;
+	if (zp_wants(sig, &old))
+		return zp_set_action(sig, &old);
+	zp_app_act[sig] = old;	/* installed as it is: only note it */
+	zp_known |= 1ul << (sig - 1);
+	return 0;
 }
 
 int zp_install_handlers(void)
 {
-	static const int sigs[] = { SIGSEGV, SIGILL };
-	for (int i = 0; i < 2; i++) {
-		struct zp_ksigaction old;
-		if (sys4(SYS_rt_sigaction, sigs[i], 0, &old, sizeof old.mask) == 0)
-			zp_app_act[i] = old;
-		long r = zp_install(sigs[i], &zp_app_act[i]);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	long r = zp_take_over(SIGSEGV);
+	return r < 0 ? r : zp_take_over(SIGILL);
 }
 
-/* rt_sigaction(SIGSEGV or SIGILL, act, oact): the kernel gets the call (so
- * it sees, and validates, what the program does), with the runtime's
- * handler in place of the program's; oact reports the program's action. */
-static long zp_sigaction(const struct zpoline_call *c, int i)
+/* After the hook has loaded: if it wants to hear of signals, every
+ * handler the program has installed (earlier constructors) is taken over,
+ * and every one it installs from now on. */
+void zp_signals_start(void (*on_signal)(int, const void *))
 {
-	struct zp_ksigaction act, old = zp_app_act[i], cur;
+	zp_on_signal = on_signal;
+	if (!on_signal)
+		return;
+	for (int sig = 1; sig < ZP_NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && !zp_interposed(sig))
+			zp_take_over(sig);
+}
+
+/* rt_sigaction(sig, act, oact) of an interposed signal: the kernel gets
+ * the call (so it sees, and validates, what the program does), with the
+ * runtime's handler where it must be; oact reports the program's action. */
+static long zp_sigaction(const struct zpoline_call *c)
+{
+	int sig = c->args[0];
+	struct zp_ksigaction act, old = zp_app_act[sig], cur;
 	long r;
 	if (c->args[3] != sizeof act.mask || !c->args[1])
-		r = zp_raw_syscall(SYS_rt_sigaction, c->args[0], 0, (long)&cur,
+		r = zp_raw_syscall(SYS_rt_sigaction, sig, 0, (long)&cur,
 				   c->args[3], 0, 0);
 	else if (zp_safe_copy(&act, (const void *)c->args[1], sizeof act) < 0)
 		r = -EFAULT;
-	else if ((r = zp_install(c->args[0], &act)) == 0)
-		zp_app_act[i] = act;
+	else
+		r = zp_set_action(sig, &act);
 	if (r == 0 && c->args[2] &&
 	    zp_safe_copy((void *)c->args[2], &old, sizeof old) < 0)
 		r = -EFAULT;
 	return r;
 }
 
-/* A signal that is not the runtime's: do what the program asked for. */
+/* A delivery the runtime does not consume: do what the program asked for.
+ * uc is the kernel's frame, whose return address (the word before uc) is
+ * the runtime's restorer. */
 static void zp_forward(int sig, siginfo_t *si, ucontext_t *uc)
 {
-	int i = zp_owned(sig);
-	struct zp_ksigaction a = zp_app_act[i];
+	struct zp_ksigaction a = zp_app_act[sig];
 	if (a.handler == SIG_IGN && si->si_code <= 0)
 		return; /* sent with kill() and ignored */
 	if (a.handler == SIG_DFL || a.handler == SIG_IGN) {
@@ -271,10 +321,17 @@ static void zp_forward(int sig, siginfo_t *si, ucontext_t *uc)
 			sys3(SYS_tgkill, sys0(SYS_getpid), sys0(SYS_gettid), sig);
 		return; /* a fault: it happens again, now with the default action */
 	}
-	if (a.flags & SA_RESETHAND) {
-		zp_app_act[i].handler = SIG_DFL;
-		zp_app_act[i].flags = 0;
+	if (zp_on_signal && !zp_tls.in_hook) {
+		zp_tls.in_hook = 1;
+		zp_on_signal(sig, si);
+		zp_tls.in_hook = 0;
 	}
+	if (a.flags & SA_RESETHAND) {	/* the kernel's part is done */
+		zp_app_act[sig].handler = SIG_DFL;
+		zp_app_act[sig].flags = 0;
+	}
+	if (a.flags & ZP_SA_RESTORER)	/* return as natively */
+		((void **)uc)[-1] = a.restorer;
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
@@ -327,8 +384,8 @@ static void zp_handler(int sig, siginfo_t *si, void *ucv)
 		g[REG_RIP] = (greg_t)zp_safe_copy_fixup;
 		return;
 	}
-	if (si->si_code <= 0) /* sent, not raised by the CPU */
-		goto forward;
+	if (si->si_code <= 0 || (sig != SIGSEGV && sig != SIGILL))
+		goto forward;	/* sent, or not one the runtime raises */
 	if (sig == SIGILL) {
 		/* A branch to a moved instruction or to a moved syscall. */
 		v = zp_site_lookup(rip);
@@ -436,7 +493,6 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 		       int hooked, unsigned *kind)
 {
 	uintptr_t sp;
-	int i;
 	switch (c->nr) {
 	case SYS_rt_sigreturn:
 		*kind = ZP_HOW_SIGRETURN;
@@ -455,8 +511,8 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 		}
 		break;
 	case SYS_rt_sigaction:
-		if ((i = zp_owned(c->args[0])) >= 0)
-			return zp_sigaction(c, i);
+		if (zp_interposed(c->args[0]))
+			return zp_sigaction(c);
 		break;
 	case SYS_mmap:
 		if ((c->args[3] & MAP_FIXED) &&

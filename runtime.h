@@ -153,6 +153,7 @@ long zp_leave(struct zp_frame *f, long result);
 long zp_shared_leave(struct zp_frame *f, long result);
 int zp_page0_prepare(void);	/* 0: page-0 sites work; -1: page 0 taken */
 int zp_install_handlers(void);	/* SIGSEGV and SIGILL; 0 or -errno */
+void zp_signals_start(void (*on_signal)(int, const void *)); /* init->signal */
 void zp_dispatch_init(void);
 long zp_next(struct zpoline_call *c);		/* init->next */
 extern zpoline_hook_fn zp_hook;

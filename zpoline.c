@@ -305,6 +305,7 @@ static void zp_choose_hook(void)
 	}
 	zp_after = init.after;
 	zp_flush = init.flush;
+	zp_signals_start(init.signal);
 	zp_vec_mode = init.flags & ZPOLINE_HOOK_NO_VECTOR ? ZP_VEC_NONE
 							  : zp_cpu_vec_mode();
 	zp_hook = fn;

@@ -212,7 +212,7 @@ echo "== the hook sees every call strace sees after start-up"
 # Single-process programs only (a forked child inherits the hook's record);
 # python3 may be a wrapper script, so ask it for the interpreter itself.
 py=$(python3 -c 'import sys; print(sys.executable)')
-for prog in "ls /usr" "cat /etc/os-release" "$py -c pass" "$T/rt_threads"; do
+for prog in "ls /usr" "cat /etc/os-release" "$py -c pass" "$T/rt_threads" "$T/rt_sigs"; do
 	rm -f "$W/seen" "$W/strace"
 	ZPTEST_COUNT_FD=9 ZPOLINE_HOOK="$T/hook_count.so" strace -f -n -o "$W/strace" \
 		env LD_PRELOAD="$LIB" $prog >/dev/null 2>&1 9>"$W/seen"
@@ -232,6 +232,28 @@ for prog in "ls /usr" "cat /etc/os-release" "$py -c pass" "$T/rt_threads"; do
 		diff "$W/a" "$W/b" >"$W/diff"; bad "$prog: hook and strace disagree" "$W/diff"
 	fi
 done
+
+echo "== the hook hears of signal deliveries"
+# hook_signals records each delivery to a handler of the program; strace
+# -f of the same run prints "--- SIGNAME {si_signo=SIGNAME, si_code=CODE"
+# for each: the two lists (signal, code) must be the same.
+same "handlers, SA_RESETHAND, caught SIGSEGV" pass "$T/rt_sigs"
+ZPTEST_SIG_FD=9 ZPOLINE_HOOK="$T/hook_signals.so" strace -f -o "$W/sig.strace" \
+	env LD_PRELOAD="$LIB" "$T/rt_sigs" >/dev/null 9>"$W/sig.hook"
+python3 -c '
+import re, signal, sys
+codes = {"SI_USER": 0, "SI_QUEUE": -1, "SI_TKILL": -6, "SEGV_MAPERR": 1, "SEGV_ACCERR": 2}
+got = []
+for line in open(sys.argv[1]):
+    m = re.search(r"--- (SIG\w+) \{si_signo=\w+, si_code=(\w+)", line)
+    if m:
+        got.append("%d %d" % (getattr(signal, m.group(1)), codes.get(m.group(2), 99)))
+print("\n".join(got))' "$W/sig.strace" >"$W/sig.want"
+if [ "$(wc -l <"$W/sig.want")" -ge 6 ] && cmp -s "$W/sig.want" "$W/sig.hook"; then
+	ok "the hook heard of the $(wc -l <"$W/sig.hook") deliveries strace saw"
+else
+	diff "$W/sig.want" "$W/sig.hook" >"$W/diff"; bad "signal deliveries differ from strace's" "$W/diff"
+fi
 
 echo "== bad input: one clear line, and the program runs"
 echo hi >"$W/expected"
