@@ -101,7 +101,8 @@ RT_TESTS = $(addprefix $(B)/test/,rt_regs rt_clone rt_threads rt_vfork \
 RT_HOOKS = $(addprefix $(B)/test/,hook_pass.so hook_pass_vector.so \
 	   hook_pass_next.so hook_count.so hook_deny.so \
 	   hook_libc.so hook_buffered.so hook_nosym.so hook_refuse.so \
-	   hook_marker.so hook_ownfd.so hook_signals.so pre_page0.so pre_seal.so)
+	   hook_marker.so hook_ownfd.so hook_signals.so hook_early.so pre_page0.so \
+	   pre_seal.so)
 
 check-runtime: all $(RT_TESTS) $(RT_HOOKS)
 	sh test/rt_check.sh
@@ -125,6 +126,8 @@ $(B)/test/hook_pass.so: test/hook_pass.c zpoline.h | $(B)/test
 $(B)/test/hook_pass_vector.so: test/hook_pass.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib \
 		-DPASS_VECTOR -o $@ $<
+$(B)/test/hook_early.so: test/hook_early.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -o $@ $<
 $(B)/test/hook_marker.so: test/hook_marker.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -o $@ $<
 $(B)/test/hook_pass_next.so: test/hook_pass.c zpoline.h | $(B)/test

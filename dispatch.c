@@ -95,6 +95,57 @@ static void zp_flush_hook(void)
 }
 
 /* ------------------------------------------------------------------------
+ * The calls made before the hook is loaded: from the runtime's start (in
+ * the middle of ld.so's relocation, see zpoline.c) to the end of the
+ * hook's loading, a built-in hook records each call with its result;
+ * they are then handed to the hook's init->earlier, in order.
+ */
+
+#define ZP_EARLY_MAX 16384
+struct zp_early {
+	struct zpoline_call call;
+	long result;
+};
+static struct zp_early *zp_early;
+static size_t zp_nearly, zp_early_lost;
+
+static void zp_record(const struct zpoline_call *c, long result)
+{
+	size_t i = __atomic_fetch_add(&zp_nearly, 1, __ATOMIC_RELAXED);
+	if (i >= ZP_EARLY_MAX) {
+		__atomic_fetch_add(&zp_early_lost, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	zp_copy_call(&zp_early[i].call, c);
+	zp_early[i].result = result;
+}
+
+void zp_record_start(void)
+{
+	zp_early = zp_mmap(ZP_EARLY_MAX * sizeof *zp_early);
+	if (zp_early)
+		zp_after = zp_record;
+}
+
+/* Ends the recording; hands the calls to earlier (if set) with the
+ * re-entry guard held.  Returns how many were lost (buffer full). */
+size_t zp_record_replay(void (*earlier)(const struct zpoline_call *, long))
+{
+	size_t n = zp_nearly < ZP_EARLY_MAX ? zp_nearly : ZP_EARLY_MAX;
+	if (zp_after == zp_record)
+		zp_after = 0;
+	if (earlier) {
+		zp_tls.in_hook = 1;
+		for (size_t i = 0; i < n; i++)
+			earlier(&zp_early[i].call, zp_early[i].result);
+		zp_tls.in_hook = 0;
+	}
+	/* The buffer stays mapped (its untouched pages cost nothing): an
+	   munmap here would be a call of the runtime's in the program's run. */
+	return zp_early_lost;
+}
+
+/* ------------------------------------------------------------------------
  * Page 0 and the hop page, for page-0 sites: mapped on first need.
  */
 

@@ -32,8 +32,12 @@ zpoline_hook_fn zp_load_hook(const char *path, struct zpoline_init *init)
 	zpoline_hook_fn (*hook_init)(struct zpoline_init *) =
 		(zpoline_hook_fn (*)(struct zpoline_init *))dlsym(h, "zpoline_hook_init");
 	if (!hook_init) {
-		zp_say("hook library ", path, " has no zpoline_hook_init: ",
-		       dlerror(), NULL);
+		if (dlsym(h, "zpoline_runtime"))
+			zp_say(path, " is libzpoline.so, the runtime itself, not a"
+			       " hook library: ignored", NULL);
+		else
+			zp_say("hook library ", path, " has no zpoline_hook_init: ",
+			       dlerror(), NULL);
 		dlclose(h);
 		return NULL;
 	}

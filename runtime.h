@@ -154,6 +154,8 @@ long zp_shared_leave(struct zp_frame *f, long result);
 int zp_page0_prepare(void);	/* 0: page-0 sites work; -1: page 0 taken */
 int zp_install_handlers(void);	/* SIGSEGV and SIGILL; 0 or -errno */
 void zp_signals_start(void (*on_signal)(int, const void *)); /* init->signal */
+void zp_record_start(void);	/* calls before the hook: recorded */
+size_t zp_record_replay(void (*earlier)(const struct zpoline_call *, long));
 void zp_dispatch_init(void);
 long zp_next(struct zpoline_call *c);		/* init->next */
 extern zpoline_hook_fn zp_hook;

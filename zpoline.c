@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "config.h"
@@ -135,6 +134,27 @@ unsigned long zp_now_ns(void)
 /* Secure-execution mode: the real user chooses nothing. */
 static int zp_secure;
 
+/*
+ * The program's initial environment, read from the stack ld.so was given
+ * (argc, argv, NULL, envp, NULL): the runtime starts before libc has set
+ * environ.  Settings are what the process started with.
+ */
+extern void *__libc_stack_end;
+
+static const char *zp_getenv(const char *name)
+{
+	long argc = *(long *)__libc_stack_end;
+	char **env = (char **)__libc_stack_end + 1 + argc + 1;
+	for (; *env; env++) {
+		const char *e = *env, *n = name;
+		while (*n && *e == *n)
+			e++, n++;
+		if (!*n && *e == '=')
+			return e + 1;
+	}
+	return 0;
+}
+
 /* The configuration file (ZPOLINE_CONFIG), read once at start-up. */
 static struct zp_config zp_config;
 #define ZP_CONFIG_MAX 65536 /* bytes of a configuration file */
@@ -148,7 +168,7 @@ static void zp_config_error(const char *msg)
 static void zp_read_config(void)
 {
 	static char text[ZP_CONFIG_MAX + 1];
-	const char *path = getenv("ZPOLINE_CONFIG");
+	const char *path = zp_getenv("ZPOLINE_CONFIG");
 	long fd, n = 0, r;
 
 	if (zp_secure || !path || !*path)
@@ -183,7 +203,7 @@ static const char *zp_setting(const char *name)
 	for (const char *p = name; *p && n < sizeof var - 1; p++)
 		var[n++] = *p >= 'a' && *p <= 'z' ? *p - 32 : *p;
 	var[n] = 0;
-	v = getenv(var);
+	v = zp_getenv(var);
 	return v ? v : zp_config_get(&zp_config, name);
 }
 
@@ -249,16 +269,9 @@ static unsigned char zp_cpu_vec_mode(void)
 	return (xcr0_lo & 6) == 6 ? ZP_VEC_AVX : ZP_VEC_SSE;
 }
 
-/* Is path the file this runtime was loaded from? */
-static int zp_is_runtime(const char *path)
-{
-	struct stat a, b;
-	Dl_info info;
-	if (!dladdr((void *)zp_is_runtime, &info) || !info.dli_fname ||
-	    sys2(SYS_stat, path, &a) < 0 || sys2(SYS_stat, info.dli_fname, &b) < 0)
-		return 0;
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
+/* Exported: nsload.c tells the runtime itself from a hook library by it
+ * (a ZPOLINE_HOOK that names libzpoline.so). */
+__attribute__((visibility("default"))) const char zpoline_runtime[] = "libzpoline";
 
 static zpoline_hook_fn zp_try_hook(const char *path, struct zpoline_init *init)
 {
@@ -279,14 +292,12 @@ static void zp_choose_hook(void)
 	struct zpoline_init init;
 	zpoline_hook_fn fn = 0;
 	const char *path = zp_setting("hook"), *how = "ZPOLINE_HOOK";
-	char buf[4096];
+	char buf[4096], b1[20];
+	size_t lost;
 
-	if (zp_secure) /* no hook of the user's choice, and none that prints */
+	if (zp_secure) { /* no hook of the user's choice, and none that prints */
+		zp_record_replay(0);
 		return;
-	if (path && *path && zp_is_runtime(path)) {
-		zp_say("ZPOLINE_HOOK names libzpoline.so, the runtime itself, not"
-		       " a hook library: ignored", NULL);
-		path = 0;
 	}
 	zp_loading_hook = 1;
 	if (path && *path)
@@ -299,10 +310,15 @@ static void zp_choose_hook(void)
 	}
 	zp_loading_hook = 0;
 	if (!fn) {
+		zp_record_replay(0);
 		if (path)
 			zp_say("using the built-in pass-through hook", NULL);
 		return;
 	}
+	lost = zp_record_replay(init.earlier);
+	if (lost)
+		zp_say("the first ", zp_dec(b1, lost), " calls after the hook's"
+		       " start could not be recorded for it", NULL);
 	zp_after = init.after;
 	zp_flush = init.flush;
 	zp_signals_start(init.signal);
@@ -332,36 +348,83 @@ static int zp_in_base_namespace(void)
 	return 0;
 }
 
-__attribute__((constructor)) static void zp_init(void)
-{
-	unsigned long t0 = 0, t1 = 0, t2 = 0;
-	char b[20], b1[20], b2[20];
+/*
+ * Start-up, part one: before any constructor of the program's libraries
+ * runs, so that their calls are hooked too.  ld.so relocates the program's
+ * libraries before it runs any constructor, dependencies first; an IFUNC
+ * of this library (zp_early) makes it call zp_start while it relocates
+ * libzpoline.so.  By then every object of the program is loaded and libc
+ * is relocated, but not initialised: zp_start uses raw system calls, and
+ * of libc only getauxval, dladdr and dl_iterate_phdr (ld.so's data).  The
+ * calls made from then until the hook is loaded are recorded for it.
+ */
+enum { ZP_NOT_STARTED, ZP_STARTED, ZP_HOOKED, ZP_OFF };
+static int zp_state;
+static unsigned long zp_t0, zp_t1;
 
+static void zp_start(void)
+{
+	if (zp_state != ZP_NOT_STARTED)
+		return;
+	zp_state = ZP_OFF;
 	if (!zp_in_base_namespace())
 		return;
 	zp_secure = getauxval(AT_SECURE) != 0;
 	zp_read_config();
 	zp_verbose = zp_is_on(zp_setting("verbose"));
 	if (zp_verbose) /* timed only when asked: a tracer sees each call */
-		t0 = zp_now_ns();
+		zp_t0 = zp_now_ns();
 	zp_read_sites_setting();
 	zp_dispatch_init();
 	zp_fds_init();
 	if (!zp_secure)
-		zp_cache_init(zp_setting("cache"), getenv("XDG_CACHE_HOME"),
-			      getenv("HOME"));
-	if (zp_install_handlers() < 0)
+		zp_cache_init(zp_setting("cache"), zp_getenv("XDG_CACHE_HOME"),
+			      zp_getenv("HOME"));
+	if (zp_install_handlers() < 0) {
 		zp_say("cannot install the SIGSEGV and SIGILL handlers:"
 		       " running unhooked", NULL);
-	else
-		zp_rewrite_loaded();
+		return;
+	}
+	zp_state = ZP_STARTED;
+	zp_rewrite_loaded();
 	zp_cache_done();
+	zp_record_start();
 	if (zp_verbose)
-		t1 = zp_now_ns();
+		zp_t1 = zp_now_ns();
+}
+
+static void zp_nothing(void)
+{
+}
+
+static void (*zp_early_resolve(void))(void)
+{
+	zp_start();
+	return zp_nothing;
+}
+
+/* zp_early's address in a data word: an IRELATIVE relocation, which makes
+ * ld.so call zp_early_resolve while it relocates this library. */
+static void zp_early(void) __attribute__((ifunc("zp_early_resolve")));
+void (*const zp_early_ref)(void) __attribute__((used, visibility("hidden"))) = zp_early;
+
+/* Start-up, part two, a constructor: libc is ready; load the hook. */
+__attribute__((constructor)) static void zp_init(void)
+{
+	unsigned long t2, th = 0;
+	char b[20], b1[20], b2[20];
+
+	zp_start();	/* if ld.so did not resolve zp_early (a dlopen, say) */
+	if (zp_state != ZP_STARTED)
+		return;
+	zp_state = ZP_HOOKED;
+	if (zp_verbose)
+		th = zp_now_ns();
 	zp_choose_hook();
 	if (zp_verbose) {
 		char b3[20], b4[20], b5[20], b6[20], b7[20];
 		const unsigned long *t = zp_counts.ns;
+		unsigned long t0 = zp_t0, t1 = zp_t1;
 		t2 = zp_now_ns();
 		zp_say("rewrote ", zp_dec(b, zp_counts.kind[ZP_ISLAND] +
 					  zp_counts.kind[ZP_JUMP] +
@@ -369,7 +432,7 @@ __attribute__((constructor)) static void zp_init(void)
 		       " sites: ", zp_dec(b1, zp_counts.kind[ZP_ISLAND]),
 		       " island, ", zp_dec(b2, zp_counts.kind[ZP_JUMP]), " jump, ",
 		       zp_dec(b3, zp_counts.kind[ZP_PAGE0]), " page 0", NULL);
-		zp_say("start-up took ", zp_dec(b, (t2 - t0) / 1000),
+		zp_say("start-up took ", zp_dec(b, (t1 - t0) / 1000),
 		       " us: objects and mappings ", zp_dec(b1, t[ZP_T_OBJECTS] / 1000),
 		       ", finding sites ", zp_dec(b2, t[ZP_T_FIND] / 1000),
 		       ", planning ", zp_dec(b3, t[ZP_T_PLAN] / 1000),
@@ -377,6 +440,6 @@ __attribute__((constructor)) static void zp_init(void)
 		       ", rewriting ", zp_dec(b5, t[ZP_T_WRITE] / 1000),
 		       ", other ", zp_dec(b6, (t1 - t0 - t[ZP_T_OBJECTS] - t[ZP_T_FIND] -
 				      t[ZP_T_PLAN] - t[ZP_T_GATES] - t[ZP_T_WRITE]) / 1000),
-		       ", loading the hook ", zp_dec(b7, (t2 - t1) / 1000), NULL);
+		       "; then loading the hook ", zp_dec(b7, (t2 - th) / 1000), NULL);
 	}
 }

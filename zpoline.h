@@ -143,6 +143,17 @@ struct zpoline_init {
 	 * need <signal.h>).
 	 */
 	void (*signal)(int sig, const void *si);
+
+	/*
+	 * hook: called once, right after zpoline_hook_init returns, for each
+	 * call the program made between the runtime's start (before any
+	 * constructor of the program's libraries) and the hook's (loading
+	 * the hook makes calls too), in order, with its result.  The
+	 * arguments are as the call had them; memory they point to may have
+	 * changed since.  These calls were made; the hook can only report
+	 * them.
+	 */
+	void (*earlier)(const struct zpoline_call *call, long result);
 };
 
 /* The one symbol a hook library exports. */

@@ -1,15 +1,13 @@
 /*
- * pre_seal.c - preloaded before libzpoline.so: a library with a syscall
- * instruction of its own whose constructor seals its code (mseal, Linux
- * 6.10+), so the runtime cannot make it writable: it must say so in one
+ * pre_seal.c - preloaded after libzpoline.so (so ld.so relocates it
+ * first): a library with a syscall instruction of its own whose code is
+ * sealed (mseal, Linux 6.10+) while ld.so relocates it, before the runtime
+ * starts, so the runtime cannot make it writable: it must say so in one
  * line and go on with the rest.  sealed_getpid() makes that call.
  */
-#include <fcntl.h>
+#include <elf.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
 long sealed_getpid(void)
 {
@@ -18,15 +16,26 @@ long sealed_getpid(void)
 	return r;
 }
 
-__attribute__((constructor)) static void seal_my_code(void)
+static void nothing(void)
 {
-	uintptr_t me = (uintptr_t)sealed_getpid, lo, hi;
-	char line[512];
-	FILE *f = fopen("/proc/self/maps", "r");
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= me && me < hi)
-			if (syscall(462 /* mseal */, lo, hi - lo, 0) != 0)
-				perror("pre_seal: mseal");
-	if (f)
-		fclose(f);
 }
+
+/* Seals this library's executable segment, found from its own headers. */
+static void (*seal_my_code(void))(void)
+{
+	extern const Elf64_Ehdr __ehdr_start;
+	const Elf64_Phdr *ph = (const void *)((const char *)&__ehdr_start + __ehdr_start.e_phoff);
+	for (int k = 0; k < __ehdr_start.e_phnum; k++) {
+		if (ph[k].p_type != PT_LOAD || !(ph[k].p_flags & PF_X))
+			continue;
+		uintptr_t lo = ((uintptr_t)&__ehdr_start + ph[k].p_vaddr) & ~4095ul;
+		uintptr_t hi = ((uintptr_t)&__ehdr_start + ph[k].p_vaddr + ph[k].p_memsz + 4095) & ~4095ul;
+		long r;
+		__asm__ volatile("syscall" : "=a"(r) : "a"(462 /* mseal */), "D"(lo),
+				 "S"(hi - lo), "d"(0) : "rcx", "r11", "memory");
+	}
+	return nothing;
+}
+
+static void early(void) __attribute__((ifunc("seal_my_code")));
+void (*const pre_seal_ref)(void) __attribute__((used)) = early;

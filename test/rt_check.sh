@@ -233,6 +233,59 @@ for prog in "ls /usr" "cat /etc/os-release" "$py -c pass" "$T/rt_threads" "$T/rt
 	fi
 done
 
+echo "== calls made before the hook was loaded"
+# The runtime starts while ld.so relocates it, before any library's
+# constructor; the calls made from then until the hook is loaded reach the
+# hook through init->earlier.  hook_early's record (earlier, then its own)
+# must be the end of strace's list for the same run (less the record's own
+# write), and reach back before main: for ls, libselinux's constructor
+# (statfs of /sys/fs/selinux).  What strace sees before it: ld.so's own
+# start, and the runtime's (rewriting, the plan cache).
+early_check() { # NAME CMD...
+	name=$1; shift
+	ZPOLINE_HOOK="$T/hook_early.so" strace -f -o "$W/e.strace" env LD_PRELOAD="$LIB" "$@" \
+		>/dev/null 2>&1 9>"$W/e.hook"
+	python3 - "$W/e.strace" "$W/e.hook" "$name" <<'PY'
+import errno, re, sys
+calls = []
+for line in open(sys.argv[1]):
+    m = re.match(r"^\d+ +(\w+)\(.*\) += (0x[0-9a-f]+|-?\d+|\?)( (E[A-Z0-9]+))?", line)
+    if not m or line.split(None, 1)[1].startswith("write(9,"):
+        continue	# the hook's own record, written at the end
+    name, res, err = m.group(1), m.group(2), m.group(4)
+    if res == "?":
+        res = 0
+    elif err:
+        res = -getattr(errno, err, 0)
+    else:
+        res = int(res, 0)
+    calls.append((name, res))
+names = {}
+for line in open("/usr/include/x86_64-linux-gnu/asm/unistd_64.h"):
+    m = re.match(r"#define __NR_(\w+) (\d+)", line)
+    if m:
+        names[int(m.group(2))] = m.group(1)
+hook = [(names.get(int(a), a), int(b)) for a, b in (l.split() for l in open(sys.argv[2]))]
+ok = len(hook) > 10 and calls[-len(hook):] == hook
+first = next((i for i, c in enumerate(hook) if c[0] == "execve"), None)
+print("%s: the hook heard %d calls, the last %d of strace's %d%s" % (
+    sys.argv[3], len(hook), len(hook) if ok else 0, len(calls),
+    "" if ok else "; first difference at %r" % next(
+        (i for i, (a, b) in enumerate(zip(calls[-len(hook):], hook)) if a != b), None)))
+sys.exit(0 if ok else 1)
+PY
+}
+if early_check ls ls /; then
+	ok "calls before the hook, ls: its record is the end of strace's"
+else
+	bad "calls before the hook, ls"
+fi
+if grep -q '^137 ' "$W/e.hook"; then	# statfs
+	ok "libselinux's constructor calls (statfs) reached the hook"
+else
+	bad "libselinux's constructor calls (statfs) reached the hook" "$W/e.hook"
+fi
+
 echo "== the hook hears of signal deliveries"
 # hook_signals records each delivery to a handler of the program; strace
 # -f of the same run prints "--- SIGNAME {si_signo=SIGNAME, si_code=CODE"
@@ -279,16 +332,16 @@ check_bad "hook library without zpoline_hook_init" \
 check_bad "hook library whose init refuses" \
 	"^zpoline: hook library $T/hook_refuse.so: zpoline_hook_init refused" \
 	ZPOLINE_HOOK="$T/hook_refuse.so" LD_PRELOAD="$LIB"
-# ld.so runs the constructors of preloaded libraries last one first: the
-# pre_* helpers, listed after libzpoline.so, act before it.
+# ld.so relocates preloaded libraries last one first: the pre_* helpers,
+# listed after libzpoline.so, act (from IFUNC resolvers) before it starts.
 check_bad "page 0 mapped by the program, page-0 sites" \
 	'^zpoline: page 0 is in use by the program: system calls that need it stay unhooked \([0-9]+ in .*\)$' \
 	ZPOLINE_SITES=page0 ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB:$T/pre_page0.so"
 check_bad "a mapping that cannot be made writable" \
-	"^zpoline: cannot rewrite $T/pre_seal.so: mprotect: EPERM \(1 system calls stay unhooked\)$" \
+	"^zpoline: cannot rewrite $T/pre_seal.so: mprotect: EPERM \([0-9]+ system calls stay unhooked\)$" \
 	ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB:$T/pre_seal.so"
 check_bad "ZPOLINE_HOOK names the runtime itself" \
-	'^zpoline: ZPOLINE_HOOK names libzpoline.so, the runtime itself, not a hook library: ignored$' \
+	"^zpoline: $LIB is libzpoline.so, the runtime itself, not a hook library: ignored$" \
 	ZPOLINE_HOOK="$LIB" LD_PRELOAD="$LIB"
 
 echo "== a hook's own descriptors are not the program's"
@@ -456,7 +509,7 @@ d=$(libc_of dispatch.o) r=$(libc_of rewrite.o) z=$(libc_of zpoline.o)
 s=$(libc_of decoder.o)$(libc_of sites.o)
 if [ -z "$d" ] && [ -z "$s" ] &&
    [ "$r" = "dl_iterate_phdr getauxval " ] &&
-   [ "$z" = "_r_debug dladdr dladdr1 getauxval getenv " ]; then
+   [ "$z" = "__libc_stack_end _r_debug dladdr1 getauxval " ]; then
 	ok "dispatch.o, decoder.o, sites.o: no libc; rewrite.o, zpoline.o: start-up only"
 else
 	echo "    dispatch.o: $d"; echo "    rewrite.o: $r"; echo "    zpoline.o: $z"
