@@ -25,17 +25,26 @@ RT_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
 	    -fno-stack-protector -mgeneral-regs-only \
 	    -fno-tree-loop-distribute-patterns
 RT_OBJS   = $(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/trampoline.o \
-	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o $(B)/config.o $(B)/cache.o $(B)/fds.o
+	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o $(B)/config.o $(B)/cache.o $(B)/fds.o \
+	    $(B)/chain.o $(B)/swap.o $(B)/unwind.o
 
-all: libzpoline.so libzpoline_hook.so zpscan
+all: libzpoline.so libzpoline.a libzpoline_hook.so zpscan
 
 $(B):
 	mkdir -p $@
 
-libzpoline.so: $(RT_OBJS)
-	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -o $@ $(RT_OBJS) -ldl
+# The shared library is the archive's objects and preload.o, which starts
+# the runtime by itself; a program linked with libzpoline.a starts it with
+# zpoline_start (zpoline.h).
+libzpoline.so: $(RT_OBJS) $(B)/preload.o
+	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -o $@ $(RT_OBJS) $(B)/preload.o -ldl
 
-$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o $(B)/cache.o $(B)/fds.o: $(B)/%.o: %.c \
+libzpoline.a: $(RT_OBJS)
+	rm -f $@
+	ar rcs $@ $(RT_OBJS)
+
+$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o $(B)/cache.o $(B)/fds.o \
+$(B)/chain.o $(B)/swap.o $(B)/unwind.o $(B)/preload.o: $(B)/%.o: %.c \
 		zpoline.h runtime.h decoder.h config.h | $(B)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
 

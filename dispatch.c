@@ -48,7 +48,6 @@ static long zp_builtin_hook(struct zpoline_call *c)
 
 zpoline_hook_fn zp_hook = zp_builtin_hook;
 void (*zp_after)(const struct zpoline_call *, long);
-void (*zp_flush)(void);
 int zp_loading_hook;
 unsigned char zp_vec_mode = ZP_VEC_NONE;
 
@@ -84,13 +83,14 @@ static void zp_call_after(const struct zpoline_call *c, long result)
 	zp_tls.in_hook = 0;
 }
 
-/* Before the process ends or execs: let the hook flush what it keeps. */
+/* Before the process ends or execs: let the hooks flush what they keep. */
 static void zp_flush_hook(void)
 {
 	zp_tls.in_hook = 1;
-	if (zp_flush)
-		zp_flush();
-	zp_ns_flush();
+	if (zp_swap_on)
+		zp_swap_flush_all();
+	else
+		zp_chain_flush(&zp_chains[0]);
 	zp_tls.in_hook = 0;
 }
 
@@ -264,12 +264,21 @@ void (*zp_on_signal)(int sig, const void *si);	/* the hook's init->signal */
 
 static void zp_handler(int sig, siginfo_t *si, void *ucv);
 
+static int zp_take_all;	/* every handler of the program: the runtime's */
+
+/* Does the runtime keep its handler on sig, whatever the program's action? */
+static int zp_always(long sig)
+{
+	return sig == SIGSEGV || sig == SIGILL || (sig == zp_swap_sig && sig);
+}
+
 /* Does the runtime put its handler in place of action a on sig? */
 static int zp_wants(long sig, const struct zp_ksigaction *a)
 {
-	if (sig == SIGSEGV || sig == SIGILL)
+	if (zp_always(sig))
 		return 1;
-	return zp_on_signal && a->handler != SIG_DFL && a->handler != SIG_IGN;
+	return (zp_on_signal || zp_take_all) && a->handler != SIG_DFL &&
+	       a->handler != SIG_IGN;
 }
 
 /* Does rt_sigaction of sig go through zp_sigaction? */
@@ -291,9 +300,14 @@ static long zp_set_action(int sig, const struct zp_ksigaction *a)
 		k.handler = (void *)zp_handler;
 		k.flags = SA_SIGINFO | ZP_SA_RESTORER |
 			  (a->flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART |
-				       (sig == SIGSEGV || sig == SIGILL
-						? 0 : SA_RESETHAND)));
+				       (zp_always(sig) ? 0 : SA_RESETHAND)));
 		k.restorer = (void *)zp_sigreturn_restorer;
+		/* Swap requests, where the program has no handler of its own:
+		   the calls they interrupt start again (swap.c restarts those
+		   the kernel does not). */
+		if (sig == zp_swap_sig &&
+		    (a->handler == SIG_DFL || a->handler == SIG_IGN))
+			k.flags |= SA_RESTART;
 	}
 	r = sys4(SYS_rt_sigaction, sig, &k, 0, sizeof k.mask);
 	if (r == 0) {
@@ -320,7 +334,22 @@ static long zp_take_over(int sig)
 int zp_install_handlers(void)
 {
 	long r = zp_take_over(SIGSEGV);
-	return r < 0 ? r : zp_take_over(SIGILL);
+	if (r == 0)
+		r = zp_take_over(SIGILL);
+	if (r == 0 && zp_swap_sig)
+		r = zp_take_over(zp_swap_sig);
+	return r;
+}
+
+/* Swapping on: every handler the program has installed is taken over, and
+ * every one it installs from now on (its deliveries are counted, see
+ * zp_forward). */
+void zp_take_over_all(void)
+{
+	zp_take_all = 1;
+	for (int sig = 1; sig < ZP_NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && !zp_interposed(sig))
+			zp_take_over(sig);
 }
 
 /* After the hook has loaded: if it wants to hear of signals, every
@@ -329,11 +358,8 @@ int zp_install_handlers(void)
 void zp_signals_start(void (*on_signal)(int, const void *))
 {
 	zp_on_signal = on_signal;
-	if (!on_signal)
-		return;
-	for (int sig = 1; sig < ZP_NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && !zp_interposed(sig))
-			zp_take_over(sig);
+	if (on_signal)
+		zp_take_over_all();
 }
 
 /* rt_sigaction(sig, act, oact) of an interposed signal: the kernel gets
@@ -355,6 +381,29 @@ static long zp_sigaction(const struct zpoline_call *c)
 	    zp_safe_copy((void *)c->args[2], &old, sizeof old) < 0)
 		r = -EFAULT;
 	return r;
+}
+
+/*
+ * Swapping on: a handler of the program's starts running on this thread.
+ * swap.c must know (no library is loaded while one runs: it may have
+ * interrupted malloc), and which frame it came in by (a handler left with
+ * siglongjmp is no longer running once the stack is above that frame).
+ * Returns the depth to restore when it returns.
+ */
+static unsigned zp_app_handler_start(ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t rip = g[REG_RIP];
+	unsigned d = zp_tls.app_depth;
+	if (d < ZP_APP_NEST)
+		zp_tls.app_uc[d] = (uintptr_t)uc;
+	zp_tls.app_depth = d + 1;
+	zp_tls.app_seq++;
+	/* It interrupted a call of the stub: that call's EINTR is the
+	   program's, which swap.c must not take back. */
+	if (rip == (uintptr_t)zp_plain_syscall || rip == (uintptr_t)zp_plain_syscall + 2)
+		zp_tls.eintr_frame = g[REG_RBP];
+	return d;
 }
 
 /* A delivery the runtime does not consume: do what the program asked for.
@@ -383,10 +432,13 @@ static void zp_forward(int sig, siginfo_t *si, ucontext_t *uc)
 	}
 	if (a.flags & ZP_SA_RESTORER)	/* return as natively */
 		((void **)uc)[-1] = a.restorer;
+	unsigned depth = zp_swap_on ? zp_app_handler_start(uc) : 0;
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
 		((void (*)(int))a.handler)(sig);
+	if (zp_swap_on)
+		zp_tls.app_depth = depth;
 }
 
 /* Is a fault at rip one that a page-0 site's call ends in?  The call
@@ -435,6 +487,8 @@ static void zp_handler(int sig, siginfo_t *si, void *ucv)
 		g[REG_RIP] = (greg_t)zp_safe_copy_fixup;
 		return;
 	}
+	if (sig == zp_swap_sig && zp_swap_sig && zp_swap_signal(sig, si, uc))
+		return;
 	if (si->si_code <= 0 || (sig != SIGSEGV && sig != SIGILL))
 		goto forward;	/* sent, or not one the runtime raises */
 	if (sig == SIGILL) {
@@ -663,6 +717,92 @@ static inline int zp_args_unchanged(const struct zp_frame *f)
 		(f->call.args[4] ^ f->r8) | (f->call.args[5] ^ f->r9)) == 0;
 }
 
+/* The afters of chain ch (re-entry guard set). */
+static void zp_call_chain_after(const struct zp_chain *ch,
+				const struct zpoline_call *c, long r)
+{
+	zp_tls.in_hook = 1;
+	zp_chain_after(ch, c, r);
+	zp_tls.in_hook = 0;
+}
+
+static int zp_is_new_process(const struct zpoline_call *c)
+{
+	return c->nr == SYS_fork ||
+	       (c->nr == SYS_clone && !(c->args[0] & CLONE_VM));
+}
+
+/*
+ * zp_enter when swapping is on (swap.c): the call holds the slot of the
+ * chain it runs in, from before the first hook to after the last after()
+ * (ZP_HOW_SECTION and the slot in f->how tell zp_leave); vector state is
+ * always saved (zp_vec_mode), and no call takes the tail path.
+ */
+static __attribute__((noinline)) long zp_enter_tracked(struct zp_frame *f)
+{
+	unsigned fds = 0, kind = ZP_HOW_PLAIN, s;
+	const struct zp_chain *ch;
+	long r;
+
+	if (zp_tls.in_hook) {	/* made for a hook: straight to the kernel */
+		if (zp_is_special(f->call.nr))
+			return zp_enter_special(f, 0, 0);
+		return ZPOLINE_DO_SYSCALL;
+	}
+	if (__builtin_expect(zp_swap_work, 0))
+		zp_swap_point(f);
+	s = zp_section_enter();
+	ch = &zp_chains[s];
+	zp_tls.in_hook = 1;
+	if (__builtin_expect(zp_tls.ns_gen != ch->gen, 0)) {
+		zp_tls.ns_gen = ch->gen;
+		zp_chain_thread_init(ch);
+	}
+	r = zp_chain_run(ch, 0, &f->call);
+	zp_tls.in_hook = 0;
+	if (r != ZPOLINE_DO_SYSCALL)
+		goto done;
+	if (zp_fds_active()) {
+		r = zp_fds_check(&f->call, &fds);
+		if (r != ZPOLINE_DO_SYSCALL)
+			goto answered;
+	}
+	if (zp_is_special(f->call.nr)) {
+		r = zp_special(&f->call, f->ret, 1, &kind);
+		if (r != ZPOLINE_DO_SYSCALL)
+			goto answered;
+	}
+	if (f->call.nr == SYS_exit) {	/* the thread ends: no after */
+		zp_section_leave(s);
+		zp_swap_thread_exit();
+		f->how = kind | fds;
+		return ZPOLINE_DO_SYSCALL;
+	}
+	if ((kind & ZP_HOW_KIND) == ZP_HOW_SHARED) {
+		/* The child runs on this memory until it execs or exits:
+		   zp_shared_leave puts back what its calls change here. */
+		zp_tls.shared_slot = s + 1;
+		zp_tls.in_vfork = 1;
+		for (unsigned i = 0; i < ZP_SLOTS; i++)
+			zp_tls.vfork_uses[i] = zp_tls.uses[i];
+		f->how = kind | fds;
+		return ZPOLINE_DO_SYSCALL;
+	}
+	if (ch->any_after || zp_is_new_process(&f->call))
+		kind |= ZP_HOW_SECTION | s << ZP_HOW_SLOT_SHIFT |
+			(ch->any_after ? ZP_HOW_AFTER : 0);
+	else
+		zp_section_leave(s);
+	f->how = kind | fds;
+	return ZPOLINE_DO_SYSCALL;
+answered:
+	if (ch->any_after)
+		zp_call_chain_after(ch, &f->call, r);
+done:
+	zp_section_leave(s);
+	return r;
+}
+
 /* From the stub, for every call: the hook's answer, or ZPOLINE_DO_SYSCALL
  * with f->how saying how the stub makes the call. */
 long zp_enter(struct zp_frame *f)
@@ -674,6 +814,8 @@ long zp_enter(struct zp_frame *f)
 	if (!f->tail && zp_site_lookup((uintptr_t)f->call.site) >> ZP_T_SHIFT !=
 				ZP_T_PAGE0)
 		return zp_stray(f);
+	if (__builtin_expect(zp_swap_on, 0))
+		return zp_enter_tracked(f);
 	if (!zp_tls.in_hook) {
 		zp_tls.in_hook = 1;
 		if (__builtin_expect(!zp_tls.ns_ready, 0)) {
@@ -710,12 +852,28 @@ static int zp_is_fork_child(long nr, long result)
 			       nr == SYS_fork || nr == SYS_vfork);
 }
 
+/* zp_leave of a call that holds a slot (swapping on). */
+static long zp_leave_section(struct zp_frame *f, long result)
+{
+	unsigned s = f->how >> ZP_HOW_SLOT_SHIFT & (ZP_SLOTS - 1);
+	if (zp_is_fork_child(f->call.nr, result)) {
+		if (zp_is_new_process(&f->call))
+			zp_swap_forked();
+	} else if (f->how & ZP_HOW_AFTER) {
+		zp_call_chain_after(&zp_chains[s], &f->call, result);
+	}
+	zp_section_leave(s);
+	return result;
+}
+
 long zp_leave(struct zp_frame *f, long result)
 {
 	if ((f->how & ZP_HOW_REWRITE) && !ZP_IS_ERR(result))
 		zp_note_mmap(&f->call, result);
 	if (f->how & ZP_HOW_FDS)
 		result = zp_fds_after(&f->call, result);
+	if (f->how & ZP_HOW_SECTION)
+		return zp_leave_section(f, result);
 	if ((f->how & ZP_HOW_AFTER) && !zp_is_fork_child(f->call.nr, result))
 		zp_call_after(&f->call, result);
 	return result;
@@ -724,6 +882,17 @@ long zp_leave(struct zp_frame *f, long result)
 long zp_shared_leave(struct zp_frame *f, long result)
 {
 	zp_copy_call(&f->call, &zp_tls.shared_call);
+	if (zp_tls.shared_slot) {	/* swapping on: the parent goes on */
+		unsigned s = zp_tls.shared_slot - 1;
+		for (unsigned i = 0; i < ZP_SLOTS; i++)
+			zp_tls.uses[i] = zp_tls.vfork_uses[i];
+		zp_tls.shared_slot = 0;
+		zp_tls.in_vfork = 0;
+		if (zp_chains[s].any_after)
+			zp_call_chain_after(&zp_chains[s], &f->call, result);
+		zp_section_leave(s);
+		return result;
+	}
 	if (zp_tls.shared_leave) {
 		zp_tls.shared_leave = 0;
 		zp_call_after(&f->call, result);
