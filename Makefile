@@ -74,7 +74,8 @@ $(B)/syscall_names.h: | $(B)
 	rm -f $@.tmp
 
 # ---- tests ----------------------------------------------------------------
-check: all check-decoder check-runtime check-layouts check-tracer check-command
+check: all check-decoder check-runtime check-layouts check-tracer check-command \
+	check-hooks
 
 # Decoder tests: hand-derived lengths (test/decoder_cases.txt), random
 # windows under AddressSanitizer, and every instruction boundary and
@@ -125,6 +126,9 @@ $(B)/test/rt_clone $(B)/test/rt_vfork: $(B)/test/%: test/%.c \
 	$(CC) $(CFLAGS) -o $@ $^
 $(B)/test/rt_altstack: test/rt_altstack.c | $(B)/test
 	$(CC) $(CFLAGS) -D_FORTIFY_SOURCE=2 -o $@ $<
+# A program that embeds the runtime (libzpoline.a, zpoline_start).
+$(B)/test/embed: test/embed.c libzpoline.a zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< libzpoline.a -ldl
 $(B)/test/rt_%: test/rt_%.c | $(B)/test
 	$(CC) $(CFLAGS) -o $@ $< -lpthread -ldl
 $(B)/test/dl_lib.so: test/dl_lib.c | $(B)/test
@@ -146,6 +150,36 @@ $(B)/test/hook_%.so: test/hook_%.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 $(B)/test/pre_%.so: test/pre_%.c | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
+
+# Several hooks, hot swap, embedding (test/hooks_check.sh).  The test
+# hooks answer system calls no kernel has with values that name them
+# (test/hook_answer.c), or log what they see (test/hook_log.c).
+HOOKS_TESTS = $(addprefix $(B)/test/,rt_chain rt_swap rt_sigs embed \
+	hook_answer_a.so hook_answer_b.so hook_answer_c.so \
+	hook_answer_libc_a.so hook_answer_libc_c.so hook_log_x.so \
+	hook_log_y.so hook_log_next.so hook_pass.so hook_libc.so \
+	hook_ownfd.so hook_buffered.so) $(B)/test/rt_fds
+
+check-hooks: all $(HOOKS_TESTS)
+	sh test/hooks_check.sh
+
+ANSWER_a = -DANSWER_NR=500 -DANSWER=1111
+ANSWER_b = -DANSWER_NR=501 -DANSWER=2222
+ANSWER_c = -DANSWER_NR=500 -DANSWER=3333
+$(B)/test/hook_answer_a.so $(B)/test/hook_answer_b.so $(B)/test/hook_answer_c.so: \
+		$(B)/test/hook_answer_%.so: test/hook_answer.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib $(ANSWER_$*) \
+		-o $@ $<
+$(B)/test/hook_answer_libc_a.so $(B)/test/hook_answer_libc_c.so: \
+		$(B)/test/hook_answer_libc_%.so: test/hook_answer.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -DWITH_LIBC $(ANSWER_$*) -o $@ $<
+$(B)/test/hook_log_x.so $(B)/test/hook_log_y.so: $(B)/test/hook_log_%.so: \
+		test/hook_log.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -DNAME='"$*"' \
+		-o $@ $<
+$(B)/test/hook_log_next.so: test/hook_log.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -DNAME='"n"' \
+		-DUSE_NEXT -o $@ $<
 
 # Object layouts: each linker's, the old one-segment layout, a far text
 # section, the end of a function (test/layout_check.sh).
@@ -264,4 +298,5 @@ clean:
 	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan zpoline
 
 .PHONY: all check check-decoder check-runtime check-layouts check-tracer check-full bench \
+	check-hooks \
 	bench-runtime bench-tracer bench-decoder clean

@@ -501,7 +501,6 @@ static int swap_command(int argc, char **argv)
 	pid = strtol(argv[optind], &end, 10);
 	if (*end || pid <= 0)
 		usage_error("swap: '%s' is not a process id", argv[optind]);
-	list = hook_list(argv[optind + 1]);
 
 	snprintf(path, sizeof path, "/proc/%ld", pid);
 	if (stat(path, &st) < 0)
@@ -520,6 +519,7 @@ static int swap_command(int argc, char **argv)
 	if ((sig = swap_signal(sigv)) < 0)
 		die("swap: process %ld has ZPOLINE_SWAP=%s, which is not a "
 		    "signal for swap requests", pid, sigv);
+	list = hook_list(argv[optind + 1]);
 
 	if (xdg && xdg[0] == '/')
 		snprintf(dir, sizeof dir, "%s/zpoline", xdg);
