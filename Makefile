@@ -232,13 +232,14 @@ zpoline: command.c config.h zpoline.h $(B)/config.o
 		-o $@ command.c $(B)/config.o
 
 # What install puts under PREFIX, and uninstall removes.
-INSTALLED = bin/zpoline lib/libzpoline.so lib/libzpoline_hook.so \
+INSTALLED = bin/zpoline lib/libzpoline.so lib/libzpoline.a lib/libzpoline_hook.so \
 	    include/zpoline.h lib/pkgconfig/zpoline.pc \
 	    share/man/man1/zpoline.1 share/man/man7/zpoline.7
 
 install: all
 	install -D -m 755 zpoline $(DESTDIR)$(PREFIX)/bin/zpoline
 	install -D -m 755 libzpoline.so $(DESTDIR)$(PREFIX)/lib/libzpoline.so
+	install -D -m 644 libzpoline.a $(DESTDIR)$(PREFIX)/lib/libzpoline.a
 	install -D -m 755 libzpoline_hook.so \
 		$(DESTDIR)$(PREFIX)/lib/libzpoline_hook.so
 	install -D -m 644 zpoline.h $(DESTDIR)$(PREFIX)/include/zpoline.h

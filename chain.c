@@ -140,6 +140,8 @@ unsigned zp_chain_load(struct zp_chain *ch, const char *list)
 		if (r == 0) {
 			ch->h[ch->n].owner = zp_owner_of(ch, ch->n);
 			ch->n++;
+		} else {	/* what its init registered goes with it */
+			zp_fds_drop(zp_owner_of(ch, ch->n));
 		}
 	}
 	zp_chain_summarise(ch);
@@ -167,7 +169,9 @@ void zp_chain_summarise(struct zp_chain *ch)
 	}
 }
 
-/* Unloads every hook of ch, the last first, and empties it. */
+/* Unloads every hook of ch, the last first, and empties it.  The
+ * descriptors a hook registered with own_fd are closed before its
+ * destructors run (they are the runtime's to close, not the hook's). */
 void zp_chain_unload(struct zp_chain *ch)
 {
 	for (unsigned k = ch->n; k-- > 0;) {

@@ -519,6 +519,14 @@ static int swap_command(int argc, char **argv)
 	if ((sig = swap_signal(sigv)) < 0)
 		die("swap: process %ld has ZPOLINE_SWAP=%s, which is not a "
 		    "signal for swap requests", pid, sigv);
+	/* Only a process that catches the signal: one that does not would
+	   die of it (a program that kept ZPOLINE_SWAP but not the runtime). */
+	snprintf(path, sizeof path, "/proc/%ld/status", pid);
+	if (!(text = read_all(path, &n)) || !(end = strstr(text, "\nSigCgt:")) ||
+	    !(strtoull(end + 9, NULL, 16) >> (sig - 1) & 1))
+		die("swap: process %ld does not catch signal %d (ZPOLINE_SWAP=%s):"
+		    " it does not run the runtime with swapping on", pid, sig, sigv);
+	free(text);
 	list = hook_list(argv[optind + 1]);
 
 	if (xdg && xdg[0] == '/')

@@ -283,8 +283,9 @@ static void zp_swap_file(char *buf, size_t n, const char *dir, const char *ext)
 	zp_cat(buf, n, dir, "/", zp_dec(b, sys0(SYS_getpid)), ext, NULL);
 }
 
-/* Reads the request into list (NUL-terminated) and removes it.  0, or -1:
- * none, or one that is not the user's own (said). */
+/* Reads the request into list (NUL-terminated) and removes it.  0; -1:
+ * none, or a directory not the user's own (no answer goes there); -2: a
+ * file not the user's own (said, and answered). */
 static int zp_read_request(const char *dir, char *list, size_t n)
 {
 	char path[4200];
@@ -309,7 +310,7 @@ static int zp_read_request(const char *dir, char *list, size_t n)
 		sys1(SYS_close, fd);
 		zp_say("swap request ignored: ", path, " is not a file of the"
 		       " user's own that only the user may write", NULL);
-		return -1;
+		return -2;
 	}
 	while (len < (long)n - 1 && (r = sys3(SYS_read, fd, list + len, n - 1 - len)) > 0)
 		len += r;
@@ -366,36 +367,54 @@ static void zp_publish(unsigned s)
 	zp_flush_chain(och);
 }
 
-static void zp_serve_request(void)
+/* Loads the chain of list into a free slot and publishes it; says what
+ * happened (zp_say). */
+static void zp_swap_to(const char *list)
 {
-	static char list[4096], text[4096];
-	char dir[4096], b[20];
+	unsigned long t0 = zp_verbose ? zp_now_ns() : 0;
+	struct zp_chain *ch;
+	char b[20];
 	unsigned s;
 
-	zp_swap_dir(dir, sizeof dir);
-	zp_say_into(text, sizeof text);
-	if (zp_read_request(dir, list, sizeof list) < 0) {
-		zp_say_into(0, 0);
-		return;		/* nothing to answer, or no one to answer */
-	}
 	for (s = 0; s < ZP_SLOTS && zp_slot_state[s] != ZP_FREE; s++)
 		;
 	if (s == ZP_SLOTS) {
 		zp_say("swap refused: the hooks of ", zp_dec(b, ZP_SLOTS - 1),
 		       " earlier swaps are still in use; try again later", NULL);
-	} else if (zp_chain_load(&zp_chains[s], list) == 0) {
+		return;
+	}
+	ch = &zp_chains[s];
+	ch->n = ch->used = ch->gen = 0;	/* a free slot may hold what a fork
+					   cut short */
+	if (zp_chain_load(ch, list) == 0) {
 		zp_say("swap failed: no hook loaded; the hooks stay as they were",
 		       NULL);
-		zp_chain_unload(&zp_chains[s]);
-	} else {
-		zp_publish(s);
-		for (unsigned k = 0; k < zp_chains[s].n; k++)
-			zp_say("hook ", zp_dec(b, k + 1), ": ",
-			       zp_chains[s].h[k].path, NULL);
-		zp_say("swapped", NULL);
+		zp_chain_unload(ch);
+		return;
 	}
+	zp_publish(s);
+	for (unsigned k = 0; k < ch->n; k++)
+		zp_say("hook ", zp_dec(b, k + 1), ": ", ch->h[k].path, NULL);
+	if (zp_verbose)
+		zp_say("loading and switching took ", zp_dec(b, (zp_now_ns() - t0) / 1000),
+		       " us", NULL);
+	zp_say("swapped", NULL);
+}
+
+static void zp_serve_request(void)
+{
+	static char list[4096], text[4096];
+	char dir[4096];
+	int r;
+
+	zp_swap_dir(dir, sizeof dir);
+	zp_say_into(text, sizeof text);
+	r = zp_read_request(dir, list, sizeof list);
+	if (r == 0)
+		zp_swap_to(list);
 	zp_say_into(0, 0);
-	zp_write_result(dir, text);
+	if (r != -1)	/* else nothing to answer, or no safe place to */
+		zp_write_result(dir, text);
 }
 
 /* Unloads each old chain that no call uses any more. */

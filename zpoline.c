@@ -363,7 +363,8 @@ static unsigned zp_choose_hooks(const char *list, zpoline_hook_fn in_process)
 		zp_chain_start();
 	if (zp_verbose)
 		for (unsigned k = 0; k < ch->n; k++)
-			zp_say("hook ", zp_dec(b1, k + 1), " of ", zp_dec(b2, ch->n),
+			zp_say("hook", ch->n == 1 ? "" : " ", ch->n == 1 ? "" : zp_dec(b1, k + 1),
+			       ch->n == 1 ? "" : " of ", ch->n == 1 ? "" : zp_dec(b2, ch->n),
 			       ": ", ch->h[k].path, " (", how, "), vector state"
 			       " saved: ", vec_names[zp_vec_mode], NULL);
 	return ch->n;

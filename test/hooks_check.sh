@@ -279,20 +279,30 @@ r = libc.sigqueue(int(sys.argv[1]), 64, ctypes.c_void_p(0x7a707377))
 print(os.strerror(ctypes.get_errno()) if r else "sent")' $pid >q.out
 	grep -q 'Operation not permitted' q.out; check "another user's signal: EPERM" q.out
 fi
-# A request file another user owns, in the user's directory: ignored (no
-# answer; the hook stays).
+# A request file another user owns, in the user's directory: refused,
+# with the reason as the answer; the hook stays.
 dir=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/zpoline}; dir=${dir:-/tmp/zpoline-$(id -u)}
-mkdir -p "$dir" && chmod 700 "$dir"
+mkdir -p "$dir" && chmod 700 "$dir" && rm -f "$dir/$pid.result"
 printf '%s' "$(hooks answer_c)" >"$dir/$pid.swap" && chown 65534 "$dir/$pid.swap"
 python3 -c '
 import ctypes, sys
 ctypes.CDLL(None).sigqueue(int(sys.argv[1]), 64, ctypes.c_void_p(0x7a707377))' $pid
 sleep 0.5
-[ ! -e "$dir/$pid.result" ]; st=$?
-rm -f "$dir/$pid.swap"
+cp "$dir/$pid.result" res.out 2>/dev/null
+rm -f "$dir/$pid.swap" "$dir/$pid.result"
 wait $pid
 summary=$(swap_ok swap.out 1111); sst=$?
-[ $sst = 0 ] && [ $st = 0 ]; check "a request file the user does not own: ignored ($summary)" swap.out
+[ $sst = 0 ] && grep -q "^zpoline: swap request ignored: $dir/$pid.swap is not a file of the user's own that only the user may write$" res.out
+check "a request file the user does not own: refused ($summary)" swap.out res.out
+# ZPOLINE_SWAP without the runtime: the command does not send a signal
+# that would kill the process.
+ZPOLINE_SWAP=RTMAX sleep 5 &
+spid=$!
+sleep 0.1
+"$Z" swap $spid "$(hooks answer_c)" 2>cmd.err; st=$?
+kill -0 $spid && [ $st = 1 ] && grep -q "^zpoline: swap: process $spid does not catch signal 64" cmd.err
+check "ZPOLINE_SWAP set but no runtime: refused, the process lives" cmd.err
+kill $spid
 
 # Swapping on, nothing swapped: programs run as natively (signal
 # handlers included: the runtime takes them all over), and the swap
