@@ -370,6 +370,9 @@ static long zp_sigaction(const struct zpoline_call *c)
 	int sig = c->args[0];
 	struct zp_ksigaction act, old = zp_app_act[sig], cur;
 	long r;
+	if (zp_tls.in_vfork)	/* a vfork child's table is its own: as it is */
+		return zp_raw_syscall(SYS_rt_sigaction, sig, c->args[1], c->args[2],
+				      c->args[3], 0, 0);
 	if (c->args[3] != sizeof act.mask || !c->args[1])
 		r = zp_raw_syscall(SYS_rt_sigaction, sig, 0, (long)&cur,
 				   c->args[3], 0, 0);
@@ -564,11 +567,38 @@ struct zp_clone3_args { /* the first fields of struct clone_args */
 		stack_size;
 };
 
-/* How clone, clone3 or vfork must be made; *sp = the child's new stack. */
-static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp)
+/*
+ * A vfork-like call: until the child execs or exits, it runs on this
+ * memory (this thread's zp_tls included, when it has no TLS of its own)
+ * while the caller waits, but with a signal table of its own.  in_vfork
+ * tells zp_sigaction to leave the program's actions, which the parent
+ * keeps, alone; with swapping on, the child's calls must not leave the
+ * parent's slot counters changed.
+ */
+static void zp_vfork_begin(void)
+{
+	zp_tls.in_vfork = 1;
+	for (unsigned i = 0; i < ZP_SLOTS; i++)
+		zp_tls.vfork_uses[i] = zp_tls.uses[i];
+}
+
+static void zp_vfork_end(void)	/* in the caller, the child gone */
+{
+	if (!zp_tls.in_vfork)
+		return;
+	for (unsigned i = 0; i < ZP_SLOTS; i++)
+		zp_tls.uses[i] = zp_tls.vfork_uses[i];
+	zp_tls.in_vfork = 0;
+}
+
+/* How clone, clone3 or vfork must be made; *sp = the child's new stack;
+ * *vfork: the child shares this memory while the caller waits for it. */
+static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp,
+			      int *vfork)
 {
 	unsigned long flags;
 	*sp = 0;
+	*vfork = c->nr == SYS_vfork;
 	if (c->nr == SYS_vfork)
 		return ZP_HOW_SHARED;
 	if (c->nr == SYS_clone) {
@@ -582,6 +612,7 @@ static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp)
 		flags = ca.flags;
 		*sp = ca.stack ? ca.stack + ca.stack_size : 0;
 	}
+	*vfork = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
 	if (*sp)
 		return ZP_HOW_NEWSTACK;
 	return flags & CLONE_VM ? ZP_HOW_SHARED : ZP_HOW_PLAIN;
@@ -598,12 +629,13 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 		       int hooked, unsigned *kind)
 {
 	uintptr_t sp;
+	int vfork;
 	switch (c->nr) {
 	case SYS_rt_sigreturn:
 		*kind = ZP_HOW_SIGRETURN;
 		break;
 	case SYS_clone: case SYS_clone3: case SYS_vfork:
-		*kind = zp_clone_kind(c, &sp);
+		*kind = zp_clone_kind(c, &sp, &vfork);
 		if (!ret)
 			break;
 		if (*kind == ZP_HOW_NEWSTACK &&
@@ -613,6 +645,11 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 			zp_tls.shared_ret = ret;
 			zp_copy_call(&zp_tls.shared_call, c);
 			zp_tls.shared_leave = hooked && zp_after;
+		}
+		if (vfork) {
+			zp_vfork_begin();
+			if (*kind == ZP_HOW_NEWSTACK)	/* the parent ends it */
+				*kind |= ZP_HOW_VFORK;
 		}
 		break;
 	case SYS_rt_sigaction:
@@ -779,12 +816,9 @@ static __attribute__((noinline)) long zp_enter_tracked(struct zp_frame *f)
 		return ZPOLINE_DO_SYSCALL;
 	}
 	if ((kind & ZP_HOW_KIND) == ZP_HOW_SHARED) {
-		/* The child runs on this memory until it execs or exits:
-		   zp_shared_leave puts back what its calls change here. */
+		/* zp_shared_leave ends the section, and puts back what the
+		   child's calls changed here (zp_vfork_begin). */
 		zp_tls.shared_slot = s + 1;
-		zp_tls.in_vfork = 1;
-		for (unsigned i = 0; i < ZP_SLOTS; i++)
-			zp_tls.vfork_uses[i] = zp_tls.uses[i];
 		f->how = kind | fds;
 		return ZPOLINE_DO_SYSCALL;
 	}
@@ -868,6 +902,8 @@ static long zp_leave_section(struct zp_frame *f, long result)
 
 long zp_leave(struct zp_frame *f, long result)
 {
+	if (f->how & ZP_HOW_VFORK)
+		zp_vfork_end();
 	if ((f->how & ZP_HOW_REWRITE) && !ZP_IS_ERR(result))
 		zp_note_mmap(&f->call, result);
 	if (f->how & ZP_HOW_FDS)
@@ -882,12 +918,10 @@ long zp_leave(struct zp_frame *f, long result)
 long zp_shared_leave(struct zp_frame *f, long result)
 {
 	zp_copy_call(&f->call, &zp_tls.shared_call);
+	zp_vfork_end();
 	if (zp_tls.shared_slot) {	/* swapping on: the parent goes on */
 		unsigned s = zp_tls.shared_slot - 1;
-		for (unsigned i = 0; i < ZP_SLOTS; i++)
-			zp_tls.uses[i] = zp_tls.vfork_uses[i];
 		zp_tls.shared_slot = 0;
-		zp_tls.in_vfork = 0;
 		if (zp_chains[s].any_after)
 			zp_call_chain_after(&zp_chains[s], &f->call, result);
 		zp_section_leave(s);

@@ -61,7 +61,8 @@
 #define ZP_HOW_REWRITE 0x200 /* zp_leave: note the code mmap mapped */
 #define ZP_HOW_FDS 0x400     /* zp_leave: fds.c looks at the result */
 #define ZP_HOW_SECTION 0x800 /* zp_leave: the call holds a chain slot (swap.c) */
-#define ZP_HOW_LEAVE 0xf00   /* the stub calls zp_leave(frame, result) */
+#define ZP_HOW_VFORK 0x1000  /* zp_leave: a vfork-like clone has returned */
+#define ZP_HOW_LEAVE 0x1f00  /* the stub calls zp_leave(frame, result) */
 #define ZP_HOW_SLOT_SHIFT 16 /* with ZP_HOW_SECTION: which slot */
 
 /* Vector-state saving, chosen at start-up (zp_vec_mode). */
@@ -153,7 +154,8 @@ struct zp_thread {
 	int tid;
 	int shared_slot;		  /* the vfork-like call's slot + 1, or 0 */
 	int in_vfork;			  /* a vfork-like call is under way: its
-					     child runs on this memory */
+					     child runs on this memory
+					     (dispatch.c) */
 	unsigned vfork_uses[ZP_SLOTS];	  /* uses[] when it started */
 	unsigned app_depth;		  /* program handlers running (dispatch.c) */
 	uintptr_t app_uc[ZP_APP_NEST];	  /* ... and their signal frames */

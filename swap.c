@@ -474,15 +474,25 @@ static int zp_safe_point(const struct zp_frame *f)
 
 /* Called with work to do (zp_swap_work): does it now if f is a safe point
  * and no other thread is at it. */
+/* Every signal but those a fault raises (zp_safe_copy's included). */
+#define ZP_SIG(s) (1ul << ((s) - 1))
+static const uint64_t zp_async_signals =
+	~(ZP_SIG(SIGSEGV) | ZP_SIG(SIGBUS) | ZP_SIG(SIGILL) | ZP_SIG(SIGFPE) |
+	  ZP_SIG(SIGTRAP));
+
 void zp_swap_point(const struct zp_frame *f)
 {
 	int work = zp_swap_work, none = 0;
+	uint64_t mask;
 	if (!(work & ZP_WORK_REQUEST) && (++zp_tls.tick & 255))
 		return;		/* only unloading: not at every call */
 	if (!zp_safe_point(f) ||
 	    !__atomic_compare_exchange_n(&zp_swap_busy, &none, 1, 0,
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return;
+	/* The program's signals wait: a handler run now would have its
+	   calls bypass the hooks (the re-entry guard is set). */
+	sys4(SYS_rt_sigprocmask, SIG_BLOCK, &zp_async_signals, &mask, sizeof mask);
 	zp_tls.in_hook = 1;
 	if (__atomic_fetch_and(&zp_swap_work, ~ZP_WORK_REQUEST, __ATOMIC_SEQ_CST) &
 	    ZP_WORK_REQUEST) {
@@ -491,6 +501,7 @@ void zp_swap_point(const struct zp_frame *f)
 	}
 	zp_retire();
 	zp_tls.in_hook = 0;
+	sys4(SYS_rt_sigprocmask, SIG_SETMASK, &mask, 0, sizeof mask);
 	__atomic_store_n(&zp_swap_busy, 0, __ATOMIC_RELEASE);
 }
 

@@ -258,6 +258,60 @@ check "swap to the tracer and out: $(grep -c ' = 3333$' "$W/trace") calls traced
 [ "$fd1" = 1 ] && [ "$fd2" = 0 ] && [ -s "$W/own2.out" ]
 check "a hook's own descriptor is closed when it is unloaded" cmd.err
 
+# While threads start and end by thousands, children are forked, and a
+# SIGALRM handler of the program's runs every millisecond: 20 swaps, no
+# call of a thread or child lost (the handler's calls that interrupt a
+# thread inside a hook bypass the hooks: the re-entry guard's known limit).
+rm -f ready
+"$Z" --swap --hook "$(hooks answer_a)" "$T/rt_swap" churn 2 "$W/ready" >churn.out 2>&1 &
+pid=$!
+while [ ! -e ready ]; do sleep 0.02; done
+failed=0
+for i in $(seq 20); do
+	if [ $((i % 2)) = 1 ]; then h=answer_libc_c; else h=answer_a; fi
+	"$Z" swap --timeout=5 $pid "$(hooks $h)" 2>>cmd.err || failed=$((failed + 1))
+	sleep 0.03
+done
+wait $pid; st=$?
+[ $st = 0 ] && [ $failed = 0 ] && grep -q '^lost 0$' churn.out
+check "20 swaps among threads that come and go, forks, a handler: $(head -1 churn.out)" churn.out
+
+# A real program (python: threads, a subprocess, its own signal handler)
+# swapped between the tracer and a pass-through hook while it runs: its
+# output is what it is natively.
+cat >py.py <<'PY'
+import os, signal, subprocess, sys, threading, time
+ready, seconds = sys.argv[1], float(sys.argv[2])
+got = []
+signal.signal(signal.SIGUSR1, lambda s, f: got.append(s))
+def work(i):
+    n = 0
+    end = time.time() + seconds
+    while time.time() < end:
+        os.getppid(); os.stat("/"); n += 1
+    return n
+ts = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+[t.start() for t in ts]
+open(ready, "w").close()
+out = subprocess.run(["sh", "-c", "echo child; exit 3"], capture_output=True, text=True)
+os.kill(os.getpid(), signal.SIGUSR1)
+[t.join() for t in ts]
+print(out.stdout.strip(), out.returncode, got)
+PY
+rm -f ready; python3 py.py "$W/ready" 1.5 >n.out 2>&1
+rm -f ready
+"$Z" --swap --hook "$T/hook_pass.so" -o "$W/py.trace" python3 py.py "$W/ready" 1.5 >h.out 2>&1 &
+pid=$!
+while [ ! -e ready ]; do sleep 0.02; done
+"$Z" swap $pid "$top/libzpoline_hook.so" 2>cmd.err; st1=$?
+sleep 0.3
+"$Z" swap $pid "$T/hook_pass.so" 2>>cmd.err; st2=$?
+wait $pid; st=$?
+[ $st = 0 ] && [ $st1 = 0 ] && [ $st2 = 0 ] && cmp -s n.out h.out &&
+	grep -q '^\(\[pid *[0-9]*\] \)\?getppid() *= [0-9]*$' "$W/py.trace"
+check "python swapped to the tracer and back: same output as natively ($(grep -c getppid "$W/py.trace") getppid traced)" \
+	n.out h.out cmd.err
+
 # Refusals: a process started without --swap; another user; a request
 # file that is not the user's own.
 sleep 5 &
@@ -320,6 +374,21 @@ print(signal.getsignal(signal.SIGRTMAX))
 signal.signal(signal.SIGRTMAX, lambda s, f: print("handler", s))
 os.kill(os.getpid(), signal.SIGRTMAX)
 print(signal.getsignal(signal.SIGRTMAX) is not signal.SIG_DFL)'
+# A vfork child (python's subprocess) sets its signal handlers back to
+# SIG_DFL before it execs: its signal table is its own, but its memory is
+# the parent's, where the runtime keeps the program's actions.  The
+# parent's handler must still run afterwards, with the runtime holding
+# every handler (swapping on, or a hook that hears of signals).
+vfork_py='import os, signal, subprocess
+got = []
+signal.signal(signal.SIGUSR1, lambda s, f: got.append(s))
+print(subprocess.run(["true"]).returncode)
+os.kill(os.getpid(), signal.SIGUSR1)
+print(got)'
+same "swapping on: a vfork child resets its handlers, the parent keeps its own" python3 -c "$vfork_py"
+python3 -c "$vfork_py" >n.out 2>&1
+ZPTEST_SIG_FD=9 ZPOLINE_HOOK=$T/hook_signals.so LD_PRELOAD="$LIB" python3 -c "$vfork_py" >h.out 2>&1 9>/dev/null
+cmp -s n.out h.out; check "... and with a hook that hears of signals" n.out h.out
 same "swapping on: python threads and subprocesses" python3 -c '
 import subprocess, threading
 out = []

@@ -15,11 +15,24 @@
  *     rt_swap poll READY_FILE
  *         the same, blocked in poll(0) with no timeout (the kernel does
  *         not restart poll after a handler: the runtime must).
+ *     rt_swap churn SECONDS READY_FILE
+ *         for SECONDS seconds: threads that make a few calls each and
+ *         end, children forked that make calls and exit, and a SIGALRM
+ *         handler, every millisecond, that makes call 500 too (the
+ *         program's handlers run while hooks are swapped).  Prints the
+ *         number of threads, children and handler runs, the calls of the
+ *         handler that no hook answered (a handler that interrupts a
+ *         thread inside a hook has its calls bypass the hooks: a limit
+ *         of the re-entry guard), and "lost N": the other calls anything
+ *         but a test hook answered.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +133,77 @@ static int threads(int n, double seconds, const char *file)
 	return 0;
 }
 
+static volatile long churn_lost, alarms, handler_lost;
+
+static int answered(long r)
+{
+	return r == 1111 || r == 4242 || r == 3333;
+}
+
+static void on_alarm(int sig)
+{
+	int e = errno;
+	long r = syscall(500);
+	if (!answered(r))
+		__atomic_add_fetch(&handler_lost, 1, __ATOMIC_RELAXED);
+	alarms++;
+	errno = e;
+}
+
+static void *short_thread(void *arg)
+{
+	for (int i = 0; i < 50; i++) {
+		long r = i % 2 ? syscall(500) : inline_500();
+		if (r == -1)
+			r = -errno;
+		if (!answered(r))
+			__atomic_add_fetch(&churn_lost, 1, __ATOMIC_RELAXED);
+	}
+	return arg;
+}
+
+static int churn(double seconds, const char *file)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+	struct timespec t0, t;
+	long threads = 0, children = 0, bad_children = 0;
+	int status;
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ready(file);
+	do {
+		pthread_t th[4];
+		for (int i = 0; i < 4; i++)
+			pthread_create(&th[i], NULL, short_thread, NULL);
+		for (int i = 0; i < 4; i++)
+			pthread_join(th[i], NULL);
+		threads += 4;
+		if (threads % 64 == 0) {
+			pid_t c = fork();
+			if (c == 0) {
+				churn_lost = 0;
+				short_thread(NULL);
+				_exit(churn_lost ? 1 : 0);
+			}
+			while (waitpid(c, &status, 0) < 0 && errno == EINTR)
+				;
+			children++;
+			bad_children += !WIFEXITED(status) || WEXITSTATUS(status);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
+	it = (struct itimerval){ { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &it, NULL);
+	printf("threads %ld, children %ld, handler runs %s, %ld of their calls"
+	       " bypassed\nlost %ld\n", threads, children,
+	       alarms > 100 ? "over 100" : "too few", handler_lost,
+	       churn_lost + bad_children + (alarms <= 100));
+	return 0;
+}
+
 static int blocked(int use_poll, const char *file)
 {
 	char line[256];
@@ -151,6 +235,9 @@ int main(int argc, char **argv)
 		return threads(atoi(argv[2]), atof(argv[3]), argv[4]);
 	if (argc == 3 && (!strcmp(argv[1], "read") || !strcmp(argv[1], "poll")))
 		return blocked(argv[1][0] == 'p', argv[2]);
-	fprintf(stderr, "usage: rt_swap threads N SECONDS FILE | read FILE | poll FILE\n");
+	if (argc == 4 && !strcmp(argv[1], "churn"))
+		return churn(atof(argv[2]), argv[3]);
+	fprintf(stderr, "usage: rt_swap threads N SECONDS FILE | read FILE | poll FILE"
+		" | churn SECONDS FILE\n");
 	return 2;
 }
