@@ -292,9 +292,13 @@ void zp_chain_start(void);	/* publish zp_chains[0] (swapping off) */
 void zp_ns_thread_init(void);	/* a thread's first entry into the hooks */
 
 /* ---- swap.c: replacing the chain of a running process ---- */
-extern int zp_swap_sig;		/* the signal of swap requests, or 0 */
-extern int zp_swap_on;		/* calls go through zp_enter_tracked */
-extern volatile int zp_swap_work; /* a request, or a chain to unload */
+/* (hidden: read on every call, without going through the GOT) */
+extern int zp_swap_sig __attribute__((visibility("hidden"))); /* the signal
+				   of swap requests, or 0 */
+extern int zp_swap_on __attribute__((visibility("hidden"))); /* calls go
+				   through zp_enter_tracked */
+extern volatile int zp_swap_work __attribute__((visibility("hidden")));
+				/* a request, or a chain to unload */
 extern volatile unsigned zp_cur; /* the slot of the chain calls take */
 int zp_swap_setting(const char *v);	/* ZPOLINE_SWAP: 0 or -1 */
 void zp_swap_start(void);	/* after the start-up chain is loaded */

@@ -78,6 +78,9 @@ enum { ZP_WORK_REQUEST = 1, ZP_WORK_DRAIN = 2 };
 volatile int zp_swap_work;
 static int zp_swap_busy;	/* a thread does the work */
 
+/* A slot's chain: none (FREE); the one new calls take (LIVE, zp_cur);
+ * replaced, to be unloaded once no call is inside it (DRAINING); replaced
+ * and never unloaded, for want of membarrier (KEPT). */
 enum { ZP_FREE, ZP_LIVE, ZP_DRAINING, ZP_KEPT };
 static int zp_slot_state[ZP_SLOTS];
 
