@@ -311,7 +311,8 @@ void zp_swap_forked(void);	/* the child of a fork */
 void zp_swap_flush_all(void);	/* before exit or exec: every chain */
 
 /* ---- unwind.c: where a call comes from ---- */
-int zp_unwind_init(void);	/* start-up, libc ready: 0 or -1 */
+int zp_unwind_init(void);	/* start-up, libc ready: the number of
+				   wrappers known, or -1 */
 int zp_called_from_outside(uintptr_t pc, uintptr_t sp, uintptr_t bp);
 
 /* ---- nsload.c ---- */

@@ -549,8 +549,9 @@ int zp_swap_signal(int sig, siginfo_t *si, void *ucv)
 
 void zp_swap_start(void)
 {
-	char b[20];
-	if (zp_unwind_init() < 0) {
+	char b[20], b1[20];
+	int wrappers = zp_unwind_init();
+	if (wrappers < 0) {
 		zp_say("cannot find libc's code and unwind tables: swapping"
 		       " (ZPOLINE_SWAP) is off", NULL);
 		return;
@@ -560,7 +561,9 @@ void zp_swap_start(void)
 	zp_take_over_all();
 	zp_swap_on = 1;
 	if (zp_verbose)
-		zp_say("swap requests: signal ", zp_dec(b, zp_swap_sig), NULL);
+		zp_say("swap requests: signal ", zp_dec(b, zp_swap_sig), "; ",
+		       zp_dec(b1, wrappers), " libc wrappers make safe points",
+		       NULL);
 }
 
 /* A thread's exit: it leaves the list (its memory may go). */

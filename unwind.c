@@ -12,8 +12,8 @@
  * object whose malloc the program uses.
  *
  * Invariants:
- *   - zp_unwind_init runs once, with libc ready (it calls dlsym, dladdr1,
- *     dl_iterate_phdr); zp_called_from_outside runs in the dispatch path
+ *   - zp_unwind_init runs once, with libc ready (it calls dlopen, dlsym,
+ *     dladdr1, dl_iterate_phdr); zp_called_from_outside runs in the dispatch path
  *     and in a signal handler: no libc, stack words read with
  *     zp_safe_copy, nothing written.
  *   - Conservative: anything the tables do not say simply (an expression
@@ -138,18 +138,20 @@ int zp_unwind_init(void)
 		dlclose(libc);
 		return -1;
 	}
+	/* Each wrapper's extent is its FDE's (what zp_step reads anyway; a
+	   binary search, where dladdr1 would scan libc's symbols). */
 	for (size_t i = 0; i < ZP_NWRAPPERS; i++) {
-		const ElfW(Sym) *sym = 0;
-		void *a = dlsym(libc, zp_wrapper_names[i]);
-		if (!a || !dladdr1(a, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym ||
-		    !sym->st_size || !zp_in(&zp_libc, (uintptr_t)a))
+		uintptr_t a = (uintptr_t)dlsym(libc, zp_wrapper_names[i]), lo, hi;
+		long k = a ? zp_funcs_find(&zp_libc_funcs, a) : -1;
+		if (k < 0 || !zp_in(&zp_libc, a) ||
+		    !zp_funcs_range(&zp_libc_funcs, k, &lo, &hi) || lo != a)
 			continue;
-		zp_wrappers[zp_nwrappers].lo = (uintptr_t)a;
-		zp_wrappers[zp_nwrappers].hi = (uintptr_t)a + sym->st_size;
+		zp_wrappers[zp_nwrappers].lo = lo;
+		zp_wrappers[zp_nwrappers].hi = hi;
 		zp_nwrappers++;
 	}
 	dlclose(libc);	/* only the reference dlopen took */
-	return 0;
+	return (int)zp_nwrappers;
 }
 
 /* ------------------------------------------------------------------------
