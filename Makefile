@@ -160,8 +160,10 @@ HOOKS_TESTS = $(addprefix $(B)/test/,rt_chain rt_swap rt_sigs embed \
 	hook_log_y.so hook_log_next.so hook_pass.so hook_libc.so \
 	hook_ownfd.so hook_buffered.so) $(B)/test/rt_fds
 
-check-hooks: all $(HOOKS_TESTS)
+check-hooks: all $(HOOKS_TESTS) $(RT_TESTS) $(RT_HOOKS)
 	sh test/hooks_check.sh
+	@echo "== the runtime's tests again, swapping on (every call takes the tracked path)"
+	ZPOLINE_SWAP=RTMAX sh test/rt_check.sh
 
 ANSWER_a = -DANSWER_NR=500 -DANSWER=1111
 ANSWER_b = -DANSWER_NR=501 -DANSWER=2222

@@ -151,7 +151,6 @@ struct zp_thread {
 					     chain of each slot */
 	unsigned ns_gen;		  /* the chain whose namespaces it set up */
 	int registered;			  /* in the list of threads */
-	int tid;
 	int shared_slot;		  /* the vfork-like call's slot + 1, or 0 */
 	int in_vfork;			  /* a vfork-like call is under way: its
 					     child runs on this memory

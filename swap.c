@@ -142,8 +142,13 @@ int zp_swap_setting(const char *v)
 
 /* ------------------------------------------------------------------------
  * The threads: a list of each one's struct zp_thread, which it adds itself
- * to on its first call, and removes itself from at its exit.  Chunks are
- * never freed; an entry is a pointer, set and cleared atomically.
+ * to on its first call, and removes itself from at its exit (and a fork's
+ * child keeps only itself).  Chunks are never freed; an entry is a
+ * pointer, set and cleared atomically.  An entry whose thread ended
+ * without saying so (its exit bypassed the hooks) stays: its memory, read
+ * with zp_safe_copy, is gone (the entry is dropped), or is another
+ * thread's zp_tls (listed as well), or is anything else, which may keep
+ * an old chain loaded: never unloaded too early.
  */
 
 #define ZP_REG_N 511
@@ -158,7 +163,6 @@ static void zp_reg_add(void)
 {
 	struct zp_thread *me = &zp_tls;
 	struct zp_reg *r = &zp_reg0;
-	zp_tls.tid = sys0(SYS_gettid);
 	zp_tls.registered = 1;
 	for (;;) {
 		for (int i = 0; i < ZP_REG_N; i++) {
@@ -195,24 +199,18 @@ static void zp_reg_remove(struct zp_thread *t, struct zp_thread *keep)
 		}
 }
 
-/* Is no call of any thread inside the chain of slot s?  A thread that
- * died without saying so (its memory unreadable, or its tid gone from the
- * process) is removed from the list. */
+/* Is no call of any thread inside the chain of slot s? */
 static int zp_slot_idle(unsigned s)
 {
-	long pid = sys0(SYS_getpid);
 	if (zp_reg_full)
 		return 0;
 	for (struct zp_reg *r = &zp_reg0; r; r = __atomic_load_n(&r->next, __ATOMIC_ACQUIRE))
 		for (int i = 0; i < ZP_REG_N; i++) {
 			struct zp_thread *t = __atomic_load_n(&r->t[i], __ATOMIC_ACQUIRE);
 			unsigned uses;
-			int tid;
 			if (!t)
 				continue;
-			if (zp_safe_copy(&uses, &t->uses[s], sizeof uses) < 0 ||
-			    zp_safe_copy(&tid, &t->tid, sizeof tid) < 0 ||
-			    (t != &zp_tls && sys3(SYS_tgkill, pid, tid, 0) == -ESRCH)) {
+			if (zp_safe_copy(&uses, &t->uses[s], sizeof uses) < 0) {
 				__atomic_compare_exchange_n(&r->t[i], &t, 0, 0,
 							    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
 				continue;
@@ -547,6 +545,22 @@ int zp_swap_signal(int sig, siginfo_t *si, void *ucv)
  * Start, the ends of threads and processes.
  */
 
+/* init->signal with swapping on: to the hooks of the chain that new calls
+ * take (dispatch.c's zp_forward calls it, the re-entry guard set). */
+static void zp_swap_on_signal(int sig, const void *si)
+{
+	unsigned s = zp_section_enter();
+	const struct zp_chain *ch = &zp_chains[s];
+	if (ch->any_signal) {
+		if (zp_tls.ns_gen != ch->gen) {
+			zp_tls.ns_gen = ch->gen;
+			zp_chain_thread_init(ch);
+		}
+		zp_chain_signal(ch, sig, si);
+	}
+	zp_section_leave(s);
+}
+
 void zp_swap_start(void)
 {
 	char b[20], b1[20];
@@ -558,7 +572,7 @@ void zp_swap_start(void)
 	}
 	zp_cur = 0;
 	zp_slot_state[0] = ZP_LIVE;
-	zp_take_over_all();
+	zp_signals_start(zp_swap_on_signal);	/* (zp_start took them over) */
 	zp_swap_on = 1;
 	if (zp_verbose)
 		zp_say("swap requests: signal ", zp_dec(b, zp_swap_sig), "; ",
@@ -578,7 +592,6 @@ void zp_swap_thread_exit(void)
 /* The child of a fork: the only thread of a new process. */
 void zp_swap_forked(void)
 {
-	zp_tls.tid = sys0(SYS_gettid);
 	zp_reg_remove(0, &zp_tls);
 	if (!zp_tls.registered)
 		zp_reg_add();

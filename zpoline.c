@@ -430,6 +430,8 @@ void zp_start(void)
 		       " running unhooked", NULL);
 		return;
 	}
+	if (zp_swap_sig)	/* now: its calls come before any hook's */
+		zp_take_over_all();
 	zp_state = ZP_STARTED;
 	zp_rewrite_loaded();
 	zp_cache_done();
