@@ -158,7 +158,8 @@ HOOKS_TESTS = $(addprefix $(B)/test/,rt_chain rt_swap rt_sigs embed \
 	hook_answer_a.so hook_answer_b.so hook_answer_c.so \
 	hook_answer_libc_a.so hook_answer_libc_c.so hook_log_x.so \
 	hook_log_y.so hook_log_next.so hook_pass.so hook_libc.so \
-	hook_ownfd.so hook_buffered.so) $(B)/test/rt_fds
+	hook_ownfd.so hook_buffered.so hook_pass_next.so rt_clone rt_vfork \
+	rt_signals) $(B)/test/rt_fds
 
 check-hooks: all $(HOOKS_TESTS) $(RT_TESTS) $(RT_HOOKS)
 	sh test/hooks_check.sh

@@ -92,6 +92,17 @@ for how in libc inline; do for nr in 500 501 502; do
 		$nr $nr $nr "$enosys" $nr "$enosys"; done; done >expect.log
 cmp -s expect.log log.out; check "two hooks that let calls through: afters in reverse" log.out
 
+# Calls only the stub can make (clone with a new stack, vfork), through
+# hooks that call next() (which then makes nothing and says
+# ZPOLINE_DO_SYSCALL), first or last in the chain: as natively.
+for chain in pass_next:pass pass:pass_next pass_next:pass_next:libc; do
+	for p in rt_clone rt_vfork rt_signals; do
+		"$T/$p" >n.out 2>&1; ns=$?
+		ZPOLINE_HOOK=$(hooks $chain) LD_PRELOAD="$LIB" "$T/$p" >h.out 2>&1; hs=$?
+		[ $ns = $hs ] && cmp -s n.out h.out; check "$p through $chain" n.out h.out
+	done
+done
+
 # The command and the configuration file pass the list on.
 expect_chain 500=1111 501=2222
 "$Z" --hook "$(hooks answer_a:answer_b)" "$T/rt_chain" >h.out 2>h.err
