@@ -129,6 +129,8 @@ $(B)/test/rt_altstack: test/rt_altstack.c | $(B)/test
 # A program that embeds the runtime (libzpoline.a, zpoline_start).
 $(B)/test/embed: test/embed.c libzpoline.a zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< libzpoline.a -ldl
+$(B)/test/embed_nopie: test/embed.c libzpoline.a zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -no-pie -o $@ $< libzpoline.a -ldl
 $(B)/test/rt_%: test/rt_%.c | $(B)/test
 	$(CC) $(CFLAGS) -o $@ $< -lpthread -ldl
 $(B)/test/dl_lib.so: test/dl_lib.c | $(B)/test
@@ -154,7 +156,7 @@ $(B)/test/pre_%.so: test/pre_%.c | $(B)/test
 # Several hooks, hot swap, embedding (test/hooks_check.sh).  The test
 # hooks answer system calls no kernel has with values that name them
 # (test/hook_answer.c), or log what they see (test/hook_log.c).
-HOOKS_TESTS = $(addprefix $(B)/test/,rt_chain rt_swap rt_sigs embed \
+HOOKS_TESTS = $(addprefix $(B)/test/,rt_chain rt_swap rt_sigs embed embed_nopie \
 	hook_answer_a.so hook_answer_b.so hook_answer_c.so \
 	hook_answer_libc_a.so hook_answer_libc_c.so hook_log_x.so \
 	hook_log_y.so hook_log_next.so hook_pass.so hook_libc.so \

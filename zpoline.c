@@ -422,7 +422,10 @@ void zp_start(void)
 		zp_swap_setting(swap);
 	zp_dispatch_init();
 	zp_fds_init();
-	if (!zp_secure)
+	/* (Not for a program that embeds the runtime: cache.c reads the
+	   runtime's build-id as a shared object's, which a non-PIE program
+	   is not.) */
+	if (!zp_secure && !zp_embedded)
 		zp_cache_init(zp_setting("cache"), zp_getenv("XDG_CACHE_HOME"),
 			      zp_getenv("HOME"));
 	if (zp_install_handlers() < 0) {

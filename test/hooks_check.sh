@@ -425,6 +425,9 @@ check "its own hook: libc's and an inline call reach it; its write() does not lo
 "$E" lib "$T/hook_answer_a.so" >h.out 2>&1
 [ "$(grep -c '^after, \(libc\|inline\) 500: 1111$' h.out)" = 2 ]
 check "a hook library" h.out
+"$T/embed_nopie" fn >h.out 2>&1
+[ "$(grep -c '^after, \(libc\|inline\) 500: 4242$' h.out)" = 2 ]
+check "the same in a program that is not position-independent" h.out
 "$E" both "$T/hook_answer_b.so" >h.out 2>&1
 [ "$(grep -c '^after, \(libc\|inline\) 500: 4242$' h.out)" = 2 ] &&
 	[ "$(grep -c '^after, \(libc\|inline\) 501: 2222$' h.out)" = 2 ]
