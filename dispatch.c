@@ -3,8 +3,11 @@
  * the stub (trampoline.S) and the hook, and the signals the runtime needs.
  *
  *   zp_enter        called by the stub for every call: the site check,
- *                   the re-entry guard, the hook, and how the stub must
- *                   make the call (struct zp_frame's how);
+ *                   the re-entry guard, the hook (one: zp_hook; several:
+ *                   chain.c), and how the stub must make the call (struct
+ *                   zp_frame's how);
+ *   zp_enter_tracked  the same when swapping is on (swap.c): the call holds
+ *                   the slot of the chain it runs in until its last after;
  *   zp_leave        after the call, when the hook wants the result or the
  *                   runtime must note a mapping;
  *   zp_special      the calls that need the runtime: clone, vfork,
@@ -14,7 +17,9 @@
  *                   touch the trampoline, and the ends of a process;
  *   the handler     SIGSEGV and SIGILL: traps at moved instructions, calls
  *                   of page-0 sites that fault, and everything else passed
- *                   to the program's own action;
+ *                   to the program's own action; swap requests (swap.c);
+ *                   every handler of the program's, when a hook hears of
+ *                   signals or swapping is on;
  *   page 0          mapped on first need (zp_page0_prepare).
  *
  * Invariants:
@@ -22,8 +27,10 @@
  *     struct copies the compiler could turn into memcpy: libc's own
  *     system calls come through here.  The kernel is entered with
  *     zp_raw_syscall or from trampoline.S.
- *   - The program sees its own actions for SIGSEGV and SIGILL through
- *     rt_sigaction; the runtime's handler stays installed.
+ *   - The program sees its own actions for SIGSEGV and SIGILL (and the
+ *     swap signal) through rt_sigaction; the runtime's handler stays
+ *     installed.  A vfork child's rt_sigaction goes to the kernel as it is
+ *     (its signal table is its own, its memory its parent's).
  */
 #define _GNU_SOURCE
 #include <errno.h>

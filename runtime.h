@@ -1,7 +1,7 @@
 /*
  * runtime.h - what the files of libzpoline.so share (zpoline.c, rewrite.c,
- * dispatch.c, nsload.c, trampoline.S).  Nothing here is part of the hook
- * ABI (that is zpoline.h).
+ * dispatch.c, chain.c, swap.c, unwind.c, nsload.c, trampoline.S, ...).
+ * Nothing here is part of the hook ABI (that is zpoline.h).
  *
  * The frame layout below is used by assembly and C alike: trampoline.S
  * builds a struct zp_frame with pushes, dispatch.c reads and writes it,

@@ -1,14 +1,18 @@
 /*
- * zpoline.c - start-up of libzpoline.so: settings, rewriting, the hook.
+ * zpoline.c - start-up of the runtime: settings, rewriting, the hooks.
  *
- * zp_init, a constructor, runs before the program's own constructors:
+ * zp_start (from preload.c's IFUNC, before the program's own constructors;
+ * or from zpoline_start, for a program that embeds the runtime):
  *   1. reads the settings: the environment, then the configuration file
  *      (none in secure-execution mode);
- *   2. installs the SIGSEGV and SIGILL handlers (dispatch.c);
- *   3. rewrites the system call sites of every loaded object (rewrite.c);
- *   4. loads the hook library (nsload.c) and publishes its hook.
- * It also holds what the other files share to print and to allocate
- * without libc.
+ *   2. installs the SIGSEGV and SIGILL handlers, and the swap signal's
+ *      (dispatch.c);
+ *   3. rewrites the system call sites of every loaded object (rewrite.c),
+ *      then records the calls made until the hooks are loaded.
+ * zp_start_hooks (preload.c's constructor) or zpoline_start then loads the
+ * hooks (chain.c, nsload.c), hands them the recorded calls, and publishes
+ * them (or starts swapping, swap.c).  This file also holds what the other
+ * files share to print and to allocate without libc.
  *
  * Invariants:
  *   - Messages go to stderr as one line each, in one raw write, and only
@@ -170,24 +174,74 @@ unsigned long zp_now_ns(void)
 /* Secure-execution mode: the real user chooses nothing. */
 static int zp_secure;
 
-/*
- * The program's initial environment, read from the stack ld.so was given
- * (argc, argv, NULL, envp, NULL): the runtime starts before libc has set
- * environ.  Settings are what the process started with.
- */
+/* Settings are what the process started with. */
 extern void *__libc_stack_end;
 
+/* The environment the process started with, as /proc/self/environ gives
+ * it (NUL-separated), read once; or NULL. */
+static const char *zp_env;
+static size_t zp_env_len;
+
+static void zp_read_environ(void)
+{
+	size_t cap = 16384, n = 0;
+	char *buf = zp_mmap(cap), *more;
+	long fd = sys3(SYS_open, "/proc/self/environ", O_RDONLY | O_CLOEXEC, 0), r;
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			sys1(SYS_close, fd);
+		return;
+	}
+	while ((r = sys3(SYS_read, fd, buf + n, cap - n)) > 0) {
+		n += r;
+		if (n == cap) {	/* ARG_MAX bounds it */
+			if (!(more = zp_mmap(2 * cap)))
+				break;
+			zp_copy(more, buf, n);
+			sys2(SYS_munmap, buf, cap);
+			buf = more;
+			cap *= 2;
+		}
+	}
+	sys1(SYS_close, fd);
+	zp_env = buf;
+	zp_env_len = n;
+}
+
+static const char *zp_env_match(const char *e, const char *name)
+{
+	while (*name && *e == *name)
+		e++, name++;
+	return !*name && *e == '=' ? e + 1 : 0;
+}
+
+/*
+ * A variable of the initial environment.  From /proc/self/environ: the
+ * runtime starts before libc has set environ, and the stack ld.so was
+ * given (__libc_stack_end: argc, argv, NULL, envp, NULL) is only the
+ * fallback, for a program that defines __libc_stack_end itself (node
+ * does) has this reference bound to its own copy, which no one sets.
+ */
 const char *zp_getenv(const char *name)
 {
+	const char *v;
+	if (zp_env) {
+		for (size_t i = 0; i < zp_env_len; i++) {
+			if ((v = zp_env_match(zp_env + i, name)))
+				return v;
+			while (i < zp_env_len && zp_env[i])
+				i++;
+		}
+		return 0;
+	}
+	if (!__libc_stack_end)
+		return 0;
 	long argc = *(long *)__libc_stack_end;
 	char **env = (char **)__libc_stack_end + 1 + argc + 1;
-	for (; *env; env++) {
-		const char *e = *env, *n = name;
-		while (*n && *e == *n)
-			e++, n++;
-		if (!*n && *e == '=')
-			return e + 1;
-	}
+	for (; *env; env++)
+		if ((v = zp_env_match(*env, name)))
+			return v;
 	return 0;
 }
 
@@ -411,6 +465,7 @@ void zp_start(void)
 	zp_state = ZP_OFF;
 	if (!zp_in_base_namespace())
 		return;
+	zp_read_environ();
 	zp_secure = getauxval(AT_SECURE) != 0;
 	zp_read_config();
 	zp_verbose = zp_is_on(zp_setting("verbose"));
