@@ -139,9 +139,16 @@ $(B)/test/pre_%.so: test/pre_%.c | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 
 # Object layouts: each linker's, the old one-segment layout, a far text
-# section, the end of a function (test/layout_check.sh).
-check-layouts: all $(B)/test/hook_marker.so $(B)/test/hook_pass.so $(B)/test/rt_fde
+# section, the end of a function (test/layout_check.sh); the planner's
+# rules on hand-made cases (test/sites_cases.S), by zpscan and run.
+check-layouts: all $(B)/test/hook_marker.so $(B)/test/hook_pass.so $(B)/test/rt_fde \
+		$(B)/test/sites_cases.so $(B)/test/rt_sites
 	sh test/layout_check.sh
+	python3 test/sites_check.py ./zpscan $(B)/test/sites_cases.so
+$(B)/test/sites_cases.so: test/sites_cases.S | $(B)/test
+	$(CC) -shared -fPIC -o $@ $<
+$(B)/test/rt_sites: test/rt_sites.c test/sites_cases.S | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $^
 $(B)/test/rt_fde: test/rt_fde.c test/lay_fde.S | $(B)/test
 	$(CC) $(CFLAGS) -o $@ $^
 
