@@ -86,7 +86,8 @@ class Call:
         r = re.match(r"^\s*= (\?|0x[0-9a-f]+|-?\d+)(.*)$", rest)
         if r:
             v = r.group(1)
-            self.result = "?" if v == "?" else int(v, 0)
+            self.result = "?" if v == "?" else (
+                int(v, 8) if re.fullmatch(r"0[0-7]+", v) else int(v, 0))
             self.tail = r.group(2)
         elif "<unfinished ...>" in text:
             self.result = "?"
