@@ -61,7 +61,8 @@ HIDDEN void put_xval(struct line *l, unsigned long long v,
 HIDDEN void put_xval_d(struct line *l, long long v, const struct xlat *t,
 		       const char *dflt);
 /* "A|B|0x40" in table order; no name for v != 0: "0x40 / * dflt * /";
- * v == 0: the table's zero entry, else "0". Returns how many names. */
+ * v == 0: the table's zero entry, else "0" if there is a dflt, else
+ * nothing.  Returns how many names. */
 HIDDEN int put_flags(struct line *l, unsigned long long v,
 		     const struct xlat *t, const char *dflt);
 HIDDEN void put_comment(struct line *l, const char *s);	/* " / * s * /" */

@@ -28,6 +28,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/times.h>
+#include <sys/timex.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -1568,6 +1569,171 @@ static void d_eventfd2(struct ctx *x)
 	put_flags(x->l, (unsigned)A(1), efd_flags, "EFD_???");
 }
 
+static const struct xlat adj_modes[] = {
+	{ 0xa001, "ADJ_OFFSET_SS_READ" }, { 0x8001, "ADJ_OFFSET_SINGLESHOT" },
+	{ 0x0001, "ADJ_OFFSET" },	{ 0x0002, "ADJ_FREQUENCY" },
+	{ 0x0004, "ADJ_MAXERROR" },	{ 0x0008, "ADJ_ESTERROR" },
+	{ 0x0010, "ADJ_STATUS" },	{ 0x0020, "ADJ_TIMECONST" },
+	{ 0x0080, "ADJ_TAI" },		{ 0x0100, "ADJ_SETOFFSET" },
+	{ 0x1000, "ADJ_MICRO" },	{ 0x2000, "ADJ_NANO" },
+	{ 0x4000, "ADJ_TICK" },		XEND
+};
+static const struct xlat sta_flags[] = {
+	{ 0x0001, "STA_PLL" },	    { 0x0002, "STA_PPSFREQ" },
+	{ 0x0004, "STA_PPSTIME" },  { 0x0008, "STA_FLL" },
+	{ 0x0010, "STA_INS" },	    { 0x0020, "STA_DEL" },
+	{ 0x0040, "STA_UNSYNC" },   { 0x0080, "STA_FREQHOLD" },
+	{ 0x0100, "STA_PPSSIGNAL" }, { 0x0200, "STA_PPSJITTER" },
+	{ 0x0400, "STA_PPSWANDER" }, { 0x0800, "STA_PPSERROR" },
+	{ 0x1000, "STA_CLOCKERR" }, { 0x2000, "STA_NANO" },
+	{ 0x4000, "STA_MODE" },	    { 0x8000, "STA_CLK" }, XEND
+};
+static const struct xlat time_states[] = {
+	{ 0, "TIME_OK" }, { 1, "TIME_INS" }, { 2, "TIME_DEL" },
+	{ 3, "TIME_OOP" }, { 4, "TIME_WAIT" }, { 5, "TIME_ERROR" }, XEND
+};
+
+static void put_long_field(struct line *l, const char *name, long v)
+{
+	put(l, name);
+	put_dec(l, v);
+}
+
+/* adjtimex(buf), clock_adjtime(clock, buf): the struct as the call left
+ * it, and the clock state the call returns */
+static void d_adjtimex(struct ctx *x)
+{
+	struct timex t;
+	struct line *l = x->l;
+	int i = 0;
+
+	if (x->c->nr == SYS_clock_adjtime) {
+		put_xval(l, (int)A(i++), clock_names, "CLOCK_???");
+		sep(x);
+	}
+	if (!x->failed && xlookup(time_states, x->res))
+		set_aux(x, xlookup(time_states, x->res));
+	if (!fetch(x, A(i), &t, sizeof t, OUT))
+		return;
+	put(l, "{modes=");
+	put_flags(l, t.modes, adj_modes, "ADJ_???");
+	put_long_field(l, ", offset=", t.offset);
+	put_long_field(l, ", freq=", t.freq);
+	put_long_field(l, ", maxerror=", t.maxerror);
+	put_long_field(l, ", esterror=", t.esterror);
+	put(l, ", status=");
+	put_flags(l, t.status, sta_flags, "STA_???");
+	put_long_field(l, ", constant=", t.constant);
+	put_long_field(l, ", precision=", t.precision);
+	put_long_field(l, ", tolerance=", t.tolerance);
+	put(l, ", time=");
+	put_timeval(l, &t.time);
+	put_long_field(l, ", tick=", t.tick);
+	put_long_field(l, ", ppsfreq=", t.ppsfreq);
+	put_long_field(l, ", jitter=", t.jitter);
+	put_long_field(l, ", shift=", t.shift);
+	put_long_field(l, ", stabil=", t.stabil);
+	put_long_field(l, ", jitcnt=", t.jitcnt);
+	put_long_field(l, ", calcnt=", t.calcnt);
+	put_long_field(l, ", errcnt=", t.errcnt);
+	put_long_field(l, ", stbcnt=", t.stbcnt);
+	put_long_field(l, ", tai=", t.tai);
+	put_c(l, '}');
+}
+
+/* ---- System V IPC ---------------------------------------------------------------- */
+
+static const struct xlat ipc_resource_flags[] = {
+	{ 01000, "IPC_CREAT" }, { 02000, "IPC_EXCL" }, { 04000, "IPC_NOWAIT" },
+	XEND
+};
+static const struct xlat shm_resource_flags[] = {
+	{ 01000, "IPC_CREAT" }, { 02000, "IPC_EXCL" }, { 04000, "SHM_HUGETLB" },
+	{ 010000, "SHM_NORESERVE" }, XEND
+};
+static const struct xlat shm_flags[] = {
+	{ 010000, "SHM_RDONLY" }, { 020000, "SHM_RND" }, { 040000, "SHM_REMAP" },
+	{ 0100000, "SHM_EXEC" }, XEND
+};
+static const struct xlat shm_cmds[] = {
+	{ 0, "IPC_RMID" }, { 1, "IPC_SET" }, { 2, "IPC_STAT" }, { 3, "IPC_INFO" },
+	{ 11, "SHM_LOCK" }, { 12, "SHM_UNLOCK" }, { 13, "SHM_STAT" },
+	{ 14, "SHM_INFO" }, { 15, "SHM_STAT_ANY" }, XEND
+};
+static const struct xlat sem_cmds[] = {
+	{ 0, "IPC_RMID" }, { 1, "IPC_SET" }, { 2, "IPC_STAT" }, { 3, "IPC_INFO" },
+	{ 11, "GETPID" }, { 12, "GETVAL" }, { 13, "GETALL" }, { 14, "GETNCNT" },
+	{ 15, "GETZCNT" }, { 16, "SETVAL" }, { 17, "SETALL" }, { 18, "SEM_STAT" },
+	{ 19, "SEM_INFO" }, { 20, "SEM_STAT_ANY" }, XEND
+};
+static const struct xlat msg_cmds[] = {
+	{ 0, "IPC_RMID" }, { 1, "IPC_SET" }, { 2, "IPC_STAT" }, { 3, "IPC_INFO" },
+	{ 11, "MSG_STAT" }, { 12, "MSG_INFO" }, { 13, "MSG_STAT_ANY" }, XEND
+};
+
+static void put_ipc_key(struct line *l, unsigned key)
+{
+	if (key)
+		put_hex(l, key);
+	else
+		put(l, "IPC_PRIVATE");
+}
+
+/* Resource flags, then the permissions: "IPC_CREAT|0600". */
+static void put_ipc_flags(struct line *l, unsigned v, const struct xlat *t)
+{
+	if (v & ~0777u) {
+		put_flags(l, v & ~0777u, t, NULL);
+		put_c(l, '|');
+	}
+	put_oct(l, v & 0777);
+}
+
+/* shmget(key, size, flags), semget(key, n, flags), msgget(key, flags) */
+static void d_ipcget(struct ctx *x)
+{
+	long nr = x->c->nr;
+	put_ipc_key(x->l, A(0));
+	sep(x);
+	if (nr != SYS_msgget) {
+		put_udec(x->l, nr == SYS_shmget ? A(1) : (unsigned)A(1));
+		sep(x);
+	}
+	put_ipc_flags(x->l, A(nr == SYS_msgget ? 1 : 2),
+		      nr == SYS_shmget ? shm_resource_flags : ipc_resource_flags);
+}
+
+static void d_shmat(struct ctx *x)
+{
+	put_dec(x->l, (int)A(0));
+	sep(x);
+	put_ptr(x->l, A(1));
+	sep(x);
+	put_flags(x->l, (unsigned)A(2), shm_flags, "SHM_???");
+	x->rv.rfmt = R_HEX;
+}
+
+/* shmctl, msgctl (id, cmd, buf); semctl (id, num, cmd, arg) */
+static void d_ipcctl(struct ctx *x)
+{
+	long nr = x->c->nr;
+	int c = nr == SYS_semctl ? 2 : 1;
+
+	put_dec(x->l, (int)A(0));
+	sep(x);
+	if (nr == SYS_semctl) {
+		put_dec(x->l, (int)A(1));
+		sep(x);
+	}
+	put_xval(x->l, (unsigned)A(c),
+		 nr == SYS_shmctl ? shm_cmds : nr == SYS_semctl ? sem_cmds
+								: msg_cmds,
+		 nr == SYS_shmctl ? "SHM_???" : nr == SYS_semctl ? "SEM_???"
+								 : "MSG_???");
+	sep(x);
+	put_ptr(x->l, A(c + 1));
+}
+
 /* ---- the table ----------------------------------------------------------------- */
 
 static decoder_fn *const decoders[] = {
@@ -1616,7 +1782,11 @@ static decoder_fn *const decoders[] = {
 	[SYS_timerfd_create] = d_timerfd_create,
 	[SYS_timerfd_settime] = d_timerfd_settime,
 	[SYS_timerfd_gettime] = d_timerfd_gettime,
-	[SYS_eventfd2] = d_eventfd2,
+	[SYS_eventfd2] = d_eventfd2,	   [SYS_adjtimex] = d_adjtimex,
+	[SYS_clock_adjtime] = d_adjtimex,  [SYS_shmget] = d_ipcget,
+	[SYS_semget] = d_ipcget,	   [SYS_msgget] = d_ipcget,
+	[SYS_shmat] = d_shmat,		   [SYS_shmctl] = d_ipcctl,
+	[SYS_semctl] = d_ipcctl,	   [SYS_msgctl] = d_ipcctl,
 };
 
 static decoder_fn *decoder(long nr)
@@ -1649,19 +1819,16 @@ static const char *const signatures[] = {
 	[SYS_mprotect] = "puP",		[SYS_munmap] = "pu",
 	[SYS_brk] = "p",		[SYS_pread64] = "irul",
 	[SYS_pwrite64] = "iwul",	[SYS_access] = "sA",
-	[SYS_sched_yield] = "",		[SYS_shmget] = "xux",
-	[SYS_shmat] = "ipx",		[SYS_shmctl] = "iip",
-	[SYS_dup] = "i",		[SYS_dup2] = "ii",
+	[SYS_sched_yield] = "",				[SYS_dup] = "i",		[SYS_dup2] = "ii",
 	[SYS_pause] = "",		[SYS_getitimer] = "ip",
 	[SYS_alarm] = "U",		[SYS_setitimer] = "ipp",
 	[SYS_getpid] = "",		[SYS_fork] = "",
 	[SYS_vfork] = "",		[SYS_execve] = "sve",
 	[SYS_exit] = "i",		[SYS_kill] = "iS",
-	[SYS_semget] = "xix",		[SYS_semop] = "ipu",
-	[SYS_semctl] = "iixx",		[SYS_shmdt] = "p",
-	[SYS_msgget] = "xx",		[SYS_msgsnd] = "ipux",
-	[SYS_msgrcv] = "ipulx",		[SYS_msgctl] = "iip",
-	[SYS_fsync] = "i",		[SYS_fdatasync] = "i",
+	[SYS_semop] = "ipu",
+	[SYS_shmdt] = "p",
+	[SYS_msgsnd] = "ipux",
+	[SYS_msgrcv] = "ipulx",			[SYS_fsync] = "i",		[SYS_fdatasync] = "i",
 	[SYS_truncate] = "sl",		[SYS_ftruncate] = "il",
 	[SYS_getcwd] = "gu",		[SYS_chdir] = "s",
 	[SYS_fchdir] = "i",		[SYS_rename] = "ss",
@@ -1689,8 +1856,7 @@ static const char *const signatures[] = {
 	[SYS_sched_get_priority_min] = "i", [SYS_sched_rr_get_interval] = "ip",
 	[SYS_mlock] = "pu",		[SYS_munlock] = "pu",
 	[SYS_munlockall] = "",		[SYS_vhangup] = "",
-	[SYS_pivot_root] = "ss",	[SYS_adjtimex] = "p",
-	[SYS_chroot] = "s",		[SYS_sync] = "",
+	[SYS_pivot_root] = "ss",		[SYS_chroot] = "s",		[SYS_sync] = "",
 	[SYS_acct] = "s",		[SYS_settimeofday] = "pp",
 	[SYS_mount] = "sssxp",		[SYS_umount2] = "sx",
 	[SYS_swapon] = "sx",		[SYS_swapoff] = "s",
@@ -1722,7 +1888,7 @@ static const char *const signatures[] = {
 	[SYS_vmsplice] = "ipux",	[SYS_move_pages] = "iupppx",
 	[SYS_eventfd] = "U",		[SYS_fanotify_init] = "xx",
 	[SYS_name_to_handle_at] = "dsppx", [SYS_open_by_handle_at] = "ipo",
-	[SYS_clock_adjtime] = "ip",	[SYS_syncfs] = "i",
+	[SYS_syncfs] = "i",
 	[SYS_setns] = "ix",		[SYS_process_vm_readv] = "ipupux",
 	[SYS_process_vm_writev] = "ipupux", [SYS_kcmp] = "iiixx",
 	[SYS_finit_module] = "isx",	[SYS_seccomp] = "xxp",

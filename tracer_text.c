@@ -161,8 +161,8 @@ int put_flags(struct line *l, unsigned long long v, const struct xlat *t,
 		put_hex(l, v);
 		if (dflt)
 			put_comment(l, dflt);
-	} else {
-		put_c(l, '0');
+	} else if (dflt) {
+		put_c(l, '0');	/* strace writes nothing without a default */
 	}
 	return n;
 }

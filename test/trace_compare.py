@@ -2,7 +2,8 @@
 """trace_compare.py - checks the tracer's output against strace's view of
 the same run, line by line and word for word.
 
-    trace_compare.py [--names] [--name NAME] STRACE_PREFIX TRACE_FILE
+    trace_compare.py [--names] [--name NAME] [--extra NAMES --probe FILE]
+                     STRACE_PREFIX TRACE_FILE
 
 The program ran once, under `strace -ff -o STRACE_PREFIX` (one file per
 thread, STRACE_PREFIX.TID) and under the tracer at the same time, with
@@ -17,8 +18,9 @@ What strace sees and the tracer cannot, left out of strace's side:
 
   - startup: the calls made before the tracer was loaded (the dynamic
     loader's start-up, the runtime's rewriting, the tracer's own start-up):
-    in each image, everything between its `execve(...) = 0` and the
-    tracer's first write (the line for that execve);
+    in each image, everything between its `execve(...) = 0` and the last
+    call of the tracer's start-up, the fcntl(F_DUPFD_CLOEXEC) that makes
+    its private descriptor (and the close of the output file it dup'ed);
   - tracer's own calls: writes to its private descriptor (the one it made
     with fcntl(F_DUPFD_CLOEXEC) from 256 or above), its one-line reports
     on standard error ("zpoline: ..."), and the process_vm_readv it reads
@@ -63,6 +65,15 @@ strace's file names carry the TID.  A signal delivered as a call returns
 runs its handler before the runtime passes the result to the tracer, so
 the tracer prints the handler's calls (up to its rt_sigreturn) first,
 strace the call first: that one reordering is allowed.
+
+The tracer's filter (ZPOLINE_TRACE=SET) is checked against strace run
+with -e trace=SET,NAMES: strace then also shows the calls this comparison
+needs to find processes, images, the tracer's start, signal handlers and
+the tracer's lost descriptor (clone..., execve, write, fcntl,
+rt_sigaction, close_range).  --extra NAMES lists them; each is then left out of
+strace's side unless strace counts it in SET, which --probe FILE tells:
+the output of `strace -f -e trace=SET` for the harness, which makes all
+of them.
 
 Exit status 0 when everything agrees; 1 with the first differences shown.
 """
@@ -221,36 +232,47 @@ def closes_tracer_fd(c, fds):
     return c.name in ("dup2", "dup3") and c.result in fds
 
 
-def strace_view(calls, fds, summary=False, exceptions=None, handler=None):
+def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
+                drop=()):
     """What the tracer should have printed for one thread.  The tracer's
-    start-up ends with its first line (the execve); with summary, when it
-    prints no lines, with the fcntl that makes its private descriptor.
+    start-up ends with the fcntl(F_DUPFD_CLOEXEC) that makes its private
+    descriptor (and the close of the file it dup'ed, when it writes to a
+    file).
     handler(index, signal name): whether the signal line at index reached
-    a handler of the program."""
-    out, skipping, lost = [], False, False
+    a handler of the program.  drop: names strace showed only for this
+    comparison (see --extra)."""
+    out, skipping, lost, shown, opened = [], False, False, False, None
     if exceptions is None:
         exceptions = collections.Counter()
     for i, c in enumerate(calls):
         if c.name == "execve" and c.result == 0:
-            if skipping:            # the previous image was not traced
+            if skipping and shown:  # the previous image was not traced
                 out.pop()
-            out.append(c)           # a new image: its start-up is not traced
+            shown = c.name not in drop
+            if shown:
+                out.append(c)       # a new image: its start-up is not traced
             skipping, lost = True, False
             continue
-        if is_tracer_write(c, fds) or summary and is_tracer_dup(c, fds):
-            skipping = False
+        if is_tracer_dup(c, fds):   # the last call of the tracer's start
+            skipping, opened = False, c.args.split("(")[1].split(",")[0]
             continue
-        if skipping:
+        if opened is not None:      # and the close of its output file
+            was, opened = opened, None
+            if c.args == "close(%s)" % was:
+                continue
+        if skipping or is_tracer_write(c, fds):
             continue
         if c.name in ("process_vm_readv", "restart_syscall", "gettid") \
                 or runtime_answers(c) or is_tracer_message(c):
             continue
-        if lost:
+        if lost and c.name not in drop:
             exceptions["lost-descriptor"] += 1
             continue
         if not summary and closes_tracer_fd(c, fds):
-            exceptions["lost-descriptor"] += 1
+            exceptions["lost-descriptor"] += c.name not in drop
             lost = True
+            continue
+        if lost or c.name in drop:
             continue
         if c.result == "?" and "ERESTART" in c.tail:
             continue
@@ -260,7 +282,7 @@ def strace_view(calls, fds, summary=False, exceptions=None, handler=None):
                 exceptions["signal-no-handler"] += 1
                 continue
         out.append(c)
-    if skipping:                    # nor was the last one
+    if skipping and shown:          # nor was the last one
         out.pop()
     # a call cut short by the end of the process never reached the tracer
     if out and out[-1].result == "?" and out[-1].name not in NO_RETURN:
@@ -361,6 +383,21 @@ def compare_thread(want, got, names_only, exceptions, signals):
     return equal, None
 
 
+def probed_names(path, fds):
+    """The names of the calls in a probe (strace -f -e trace=SET of the
+    harness), but the tracer's writes (to descriptors 256 and up)."""
+    names = set()
+    if not path:
+        return names
+    with open(path, errors="surrogateescape") as f:
+        for line in f:
+            c = Call(re.sub(r"^\d+ +", "", line.rstrip("\n")))
+            m = re.match(r"write\((\d+),", c.args)
+            if c.name and not (m and int(m.group(1)) >= 256):
+                names.add(c.name)
+    return names
+
+
 def main(argv):
     names_only = "--names" in argv
     argv = [a for a in argv if a not in ("--names", "--exact")]
@@ -368,6 +405,15 @@ def main(argv):
     if "--name" in argv:
         i = argv.index("--name")
         name = argv[i + 1]
+        del argv[i:i + 2]
+    extra, probe = [], None
+    if "--extra" in argv:
+        i = argv.index("--extra")
+        extra = [n for n in argv[i + 1].split(",") if n]
+        del argv[i:i + 2]
+    if "--probe" in argv:
+        i = argv.index("--probe")
+        probe = argv[i + 1]
         del argv[i:i + 2]
     prefix, trace_path = argv
     strace = read_strace(prefix)
@@ -384,11 +430,12 @@ def main(argv):
     exceptions = collections.Counter()
     tids = sorted(set(strace) | set(trace))
     signals = any(t.name == "---" for calls in trace.values() for t in calls)
+    drop = set(extra) - probed_names(probe, fds) if extra else set()
     for tid in tids:
         want = strace_view(
             strace.get(tid, []), fds, exceptions=exceptions,
             handler=lambda i, sig, tid=tid: has_handler(strace, made, tid,
-                                                        i, sig))
+                                                        i, sig), drop=drop)
         equal, error = compare_thread(want, trace.get(tid, []), names_only,
                                       exceptions, signals)
         lines += equal
@@ -401,11 +448,11 @@ def main(argv):
         return 1
     what = "with the same names and results" if names_only else \
         "equal word for word"
+    shown = ", ".join("%s %d" % kv for kv in sorted(exceptions.items())
+                      if kv[1])
     print("%s: ok, %d lines in %d threads and processes %s%s" % (
         name, lines, len(tids), what,
-        "; exceptions: " + ", ".join("%s %d" % kv for kv in
-                                     sorted(exceptions.items()))
-        if exceptions else ""))
+        "; exceptions: " + shown if shown else ""))
     return 0
 
 

@@ -44,7 +44,11 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -112,6 +116,7 @@ static long sys(long nr, long a, long b, long c, long d, long e, long f)
 
 static char buf[8192];
 static char path[600];
+static char cwd[4096];
 
 static void files(const char *tmp)
 {
@@ -374,6 +379,7 @@ static void descriptors(const char *tmp)
 	S1(SYS_close, master);
 	S1(SYS_umask, 022);
 	S1(SYS_umask, 077);
+	S2(SYS_getcwd, cwd, sizeof cwd);
 	S1(SYS_chdir, tmp);
 	S2(SYS_mkdir, "d", 0755);
 	S3(SYS_mkdirat, AT_FDCWD, "d", 0700);
@@ -392,7 +398,7 @@ static void descriptors(const char *tmp)
 	S3(SYS_unlinkat, AT_FDCWD, "l", 0);
 	S1(SYS_unlink, "l");
 	S2(SYS_getcwd, buf, 2);
-	S1(SYS_chdir, "/");
+	S1(SYS_chdir, cwd);
 }
 
 /* The kernel's struct sigaction (x86-64). */
@@ -472,6 +478,23 @@ static void signal_calls(void)
 	S2(SYS_tkill, pid, 0);
 	S1(SYS_alarm, 0);
 	S4(SYS_signalfd4, -1, &set, 8, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* System V IPC: a segment, a semaphore set and a queue, made and removed. */
+static void ipc_calls(void)
+{
+	long id, p;
+
+	id = S3(SYS_shmget, IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	p = S3(SYS_shmat, id, NULL, SHM_RDONLY);
+	S1(SYS_shmdt, p);
+	S3(SYS_shmctl, id, IPC_RMID, NULL);
+	S3(SYS_shmget, 0x1234, 4096, 0);
+	id = S3(SYS_semget, IPC_PRIVATE, 2, IPC_CREAT | IPC_EXCL | 0644);
+	S4(SYS_semctl, id, 0, IPC_RMID, 0);
+	id = S2(SYS_msgget, IPC_PRIVATE, 0600);
+	S3(SYS_msgctl, id, IPC_RMID, NULL);
+	S3(SYS_msgctl, -1, 77, NULL);
 }
 
 /* Resources, identities and the other per-process calls. */
@@ -554,9 +577,41 @@ static void process_calls(void)
 	S2(SYS_membarrier, 0, 0);
 	S1(SYS_getpriority, PRIO_PROCESS);
 	S3(SYS_ioprio_get, 1, 0, 0);
+	memset(big, 0, sizeof big);	/* modes 0: only read */
+	S1(SYS_adjtimex, big);
+	S2(SYS_clock_adjtime, CLOCK_REALTIME, big);
+	S2(SYS_clock_adjtime, CLOCK_REALTIME, NULL);
+	ipc_calls();
 }
 
-/* Children made by fork, clone and clone3, and waiting for them. */
+/*
+ * vfork, as the runtime makes it: the child runs on this frame's stack
+ * until it exits, so it must not return from here; the syscall is made
+ * inline, in this frame, and the child only calls further down.
+ */
+static __attribute__((noinline, noreturn)) void vfork_child(void)
+{
+	S1(SYS_exit_group, 5);
+	__builtin_unreachable();
+}
+
+static __attribute__((noinline)) long sys_vfork(void)
+{
+	struct zpoline_call call = { SYS_vfork, { 0 }, NULL };
+	long r = hook(&call);
+
+	if (r != ZPOLINE_DO_SYSCALL)
+		return r;
+	__asm__ volatile("syscall" : "=a"(r) : "a"(SYS_vfork)
+			 : "rcx", "r11", "memory");
+	if (r == 0)
+		vfork_child();
+	if (init.after)
+		init.after(&call, r);
+	return r;
+}
+
+/* Children made by fork, vfork, clone and clone3, and waiting for them. */
 static void children(void)
 {
 	static int status, ptid;
@@ -570,6 +625,8 @@ static void children(void)
 		S1(SYS_exit_group, 7);
 	S4(SYS_wait4, pid, &status, 0, NULL);
 	S4(SYS_wait4, -1, &status, WNOHANG, NULL);
+	pid = sys_vfork();
+	S4(SYS_wait4, pid, &status, 0, NULL);
 	pid = S5(SYS_clone, CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD,
 		 0, NULL, &ptid, 0);
 	if (pid == 0)
