@@ -86,6 +86,9 @@ static char **exec_envp;	/* line of the execve that started it  */
 
 /* Thread id, or 0 when it must be asked again (after clone, fork, vfork). */
 static __thread int tid_cache TLS;
+/* Set from a vfork (or a clone sharing this thread's TLS) until it
+ * returns: the child runs on this very TLS, so no id is cached then. */
+static __thread int tls_shared TLS;
 /* Entry time of the current call (summary only). */
 static __thread long t_entry TLS;
 /* Thread id of this thread while it forks (summary only), else 0. */
@@ -103,6 +106,8 @@ static struct count { unsigned long calls, errors, ns; } counts[COUNTED];
 
 int current_tid(void)
 {
+	if (tls_shared)
+		return gettid();
 	if (!tid_cache)
 		tid_cache = gettid();
 	return tid_cache;
@@ -275,22 +280,22 @@ static void print_no_return(const struct zpoline_call *c)
 	}
 }
 
-/* Whether a clone, clone3, fork or vfork makes a new address space. */
-static int new_address_space(const struct zpoline_call *c)
+/* The flags of a clone, clone3, fork or vfork, as clone's. */
+static unsigned long clone_flags(const struct zpoline_call *c)
 {
-	unsigned long flags;
+	unsigned long flags = 0;
 
 	switch (c->nr) {
 	case SYS_fork:
-		return 1;
-	case SYS_vfork:
 		return 0;
+	case SYS_vfork:
+		return CLONE_VM | CLONE_VFORK;
 	case SYS_clone:
-		return !(c->args[0] & CLONE_VM);
+		return c->args[0];
 	}
 	/* clone3: the flags are the first field of struct clone_args */
-	return peek(&flags, c->args[0], sizeof flags, 0) == sizeof flags
-	       && !(flags & CLONE_VM);
+	peek(&flags, c->args[0], sizeof flags, 0);
+	return flags;
 }
 
 /*
@@ -335,6 +340,8 @@ static const unsigned char *find_entry(const struct zpoline_call *c)
 
 static long hook(struct zpoline_call *c)
 {
+	unsigned long flags;
+
 	if (summary)
 		summary_enter();
 	switch (c->nr) {
@@ -344,8 +351,10 @@ static long hook(struct zpoline_call *c)
 	case SYS_vfork:
 		/* the new thread or process shares the output from now on */
 		__atomic_store_n(&multi, 1, __ATOMIC_RELAXED);
+		flags = clone_flags(c);	/* may ask for the tid: before it goes */
 		tid_cache = 0;
-		if (summary && new_address_space(c))
+		tls_shared = (flags & CLONE_VM) && !(flags & CLONE_SETTLS);
+		if (summary && !(flags & CLONE_VM))
 			t_forking = gettid();
 		break;
 	case SYS_exit_group:
@@ -376,7 +385,8 @@ static void after(const struct zpoline_call *c, long res)
 	case SYS_clone3:
 	case SYS_fork:
 	case SYS_vfork:
-		tid_cache = 0;	/* a vfork child may have cached its own */
+		tid_cache = 0;
+		tls_shared = 0;
 		t_forking = 0;
 		break;
 	}

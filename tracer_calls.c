@@ -1526,6 +1526,61 @@ static void put_itimerspec_at(struct ctx *x, unsigned long addr, enum dir d)
 	}
 }
 
+/* timer_create(clock, sigevent, timerid) */
+static void d_timer_create(struct ctx *x)
+{
+	static const struct xlat notify[] = {
+		{ 0, "SIGEV_SIGNAL" }, { 1, "SIGEV_NONE" }, { 2, "SIGEV_THREAD" },
+		{ 4, "SIGEV_THREAD_ID" }, XEND
+	};
+	struct sigevent ev;
+	struct line *l = x->l;
+
+	put_xval(l, (int)A(0), clock_names, "CLOCK_???");
+	sep(x);
+	if (fetch(x, A(1), &ev, sizeof ev, IN)) {
+		put_c(l, '{');
+		if (ev.sigev_value.sival_ptr) {
+			put(l, "sigev_value={sival_int=");
+			put_dec(l, ev.sigev_value.sival_int);
+			put(l, ", sival_ptr=");
+			put_ptr(l, (unsigned long)ev.sigev_value.sival_ptr);
+			put(l, "}, ");
+		}
+		put(l, "sigev_signo=");
+		if (ev.sigev_notify == SIGEV_SIGNAL || ev.sigev_notify == SIGEV_THREAD
+		    || ev.sigev_notify == SIGEV_THREAD_ID)
+			put_signame(l, ev.sigev_signo);
+		else
+			put_udec(l, (unsigned)ev.sigev_signo);
+		put(l, ", sigev_notify=");
+		put_xval(l, (unsigned)ev.sigev_notify, notify, "SIGEV_???");
+		if (ev.sigev_notify == SIGEV_THREAD_ID) {
+			put(l, ", sigev_notify_thread_id=");
+			put_dec(l, ev._sigev_un._tid);
+		}
+		put_c(l, '}');
+	}
+	sep(x);
+	put_int_at(x, A(2), OUT);
+}
+
+/* timer_settime(id, flags, new, old), timer_gettime(id, cur) */
+static void d_timer_settime(struct ctx *x)
+{
+	put_dec(x->l, (int)A(0));
+	sep(x);
+	if (x->c->nr == SYS_timer_gettime) {
+		put_itimerspec_at(x, A(1), OUT);
+		return;
+	}
+	put_flags(x->l, (unsigned)A(1), timer_flags, "TIMER_???");
+	sep(x);
+	put_itimerspec_at(x, A(2), IN);
+	sep(x);
+	put_itimerspec_at(x, A(3), OUT);
+}
+
 static void d_timerfd_create(struct ctx *x)
 {
 	put_xval(x->l, (int)A(0), clock_names, "CLOCK_???");
@@ -1787,6 +1842,9 @@ static decoder_fn *const decoders[] = {
 	[SYS_semget] = d_ipcget,	   [SYS_msgget] = d_ipcget,
 	[SYS_shmat] = d_shmat,		   [SYS_shmctl] = d_ipcctl,
 	[SYS_semctl] = d_ipcctl,	   [SYS_msgctl] = d_ipcctl,
+	[SYS_timer_create] = d_timer_create,
+	[SYS_timer_settime] = d_timer_settime,
+	[SYS_timer_gettime] = d_timer_settime,
 };
 
 static decoder_fn *decoder(long nr)
@@ -1868,9 +1926,7 @@ static const char *const signatures[] = {
 	[SYS_io_destroy] = "x",		[SYS_io_getevents] = "xllpp",
 	[SYS_io_submit] = "xlp",	[SYS_io_cancel] = "xpp",
 	[SYS_set_tid_address] = "p",	[SYS_restart_syscall] = "",
-	[SYS_semtimedop] = "ipup",	[SYS_timer_create] = "ipp",
-	[SYS_timer_settime] = "ixpp",	[SYS_timer_gettime] = "ip",
-	[SYS_timer_getoverrun] = "i",	[SYS_timer_delete] = "i",
+	[SYS_semtimedop] = "ipup",			[SYS_timer_getoverrun] = "i",	[SYS_timer_delete] = "i",
 	[SYS_exit_group] = "i",		[SYS_tgkill] = "iiS",
 	[SYS_utimes] = "sp",		[SYS_mbind] = "puipux",
 	[SYS_set_mempolicy] = "ipu",	[SYS_get_mempolicy] = "ppupx",

@@ -54,6 +54,12 @@ named in the report (an exception applies to exactly the lines described):
     the tracer printed no signal line at all in the run: the runtime does
     not report signal delivery to the hook (init->signal) yet.  Once the
     tracer prints any, each is compared word for word.
+  - interrupted: a call a signal handler interrupted, which then fails
+    with EINTR: strace shows it as `= ? ERESTART...`, then the signal, then
+    the handler's rt_sigreturn returning -1 EINTR; the tracer prints it
+    once, when it returns, as `= -1 EINTR (Interrupted system call)`
+    after the handler's lines.  strace's line with that result is put
+    there (a call the kernel restarts is shown once by both).
   - lost-descriptor: the program closed the tracer's descriptor
     (close_range, close or dup2/dup3 over it) while the runtime offers no
     way to hide it (init->own_fd); the tracer's lines of that process
@@ -242,6 +248,7 @@ def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
     a handler of the program.  drop: names strace showed only for this
     comparison (see --extra)."""
     out, skipping, lost, shown, opened = [], False, False, False, None
+    interrupted = {}                # rt_sigreturn's index: the call it ends
     if exceptions is None:
         exceptions = collections.Counter()
     for i, c in enumerate(calls):
@@ -275,6 +282,12 @@ def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
         if lost or c.name in drop:
             continue
         if c.result == "?" and "ERESTART" in c.tail:
+            k = next((k for k in range(i + 1, len(calls))
+                      if calls[k].name == "rt_sigreturn"), None)
+            if k is not None and calls[k].result == -1 and \
+                    "EINTR" in calls[k].tail:
+                interrupted[k] = Call(c.args.ljust(39) + " = -1 EINTR "
+                                      "(Interrupted system call)")
             continue
         if c.name == "---" and handler:
             sig = c.text.split()[1]
@@ -282,6 +295,9 @@ def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
                 exceptions["signal-no-handler"] += 1
                 continue
         out.append(c)
+        if i in interrupted:
+            exceptions["interrupted"] += 1
+            out.append(interrupted.pop(i))
     if skipping and shown:          # nor was the last one
         out.pop()
     # a call cut short by the end of the process never reached the tracer

@@ -63,6 +63,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "zpoline.h"
@@ -478,6 +479,101 @@ static void signal_calls(void)
 	S2(SYS_tkill, pid, 0);
 	S1(SYS_alarm, 0);
 	S4(SYS_signalfd4, -1, &set, 8, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/*
+ * Signals delivered to handlers, as the runtime reports them: the handler
+ * first calls init->signal (the runtime does that before the program's
+ * handler runs), and returns through a restorer that passes rt_sigreturn
+ * through the hook.  Faults are made by two-byte instructions the handler
+ * steps over.
+ */
+extern void harness_restorer(void);
+__asm__(".text\n"
+	"harness_restorer:\n"
+	"	call harness_sigreturn\n"
+	"	mov $15, %eax\n"
+	"	syscall\n");
+
+__attribute__((used)) void harness_sigreturn(void)
+{
+	struct zpoline_call call = { SYS_rt_sigreturn, { 0 }, NULL };
+	hook(&call);
+}
+
+static void on_signal(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	if (init.signal)
+		init.signal(sig, si);
+	switch (sig) {
+	case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL:
+		uc->uc_mcontext.gregs[REG_RIP] += 2;
+	}
+}
+
+static void catch(int sig, unsigned long flags)
+{
+	struct k_sigaction act = { (unsigned long)on_signal,
+				   SA_SIGINFO | 0x04000000 | flags,
+				   (unsigned long)harness_restorer, 0 };
+	S4(SYS_rt_sigaction, sig, &act, NULL, 8);
+}
+
+static void signals_delivered(const char *tmp)
+{
+	static siginfo_t si;
+	static struct sigevent ev;
+	static struct itimerspec its;
+	static int timer, fds[2];
+	static unsigned long set;
+	long pid = S0(SYS_getpid), fd, p;
+	int sigs[] = { SIGUSR1, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP,
+		       SIGALRM, SIGIO, SIGCHLD };
+
+	for (unsigned i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		catch(sigs[i], sigs[i] == SIGCHLD ? SA_RESTART : 0);
+	S2(SYS_kill, pid, SIGUSR1);			/* SI_USER */
+	S3(SYS_tgkill, pid, pid, SIGUSR1);		/* SI_TKILL */
+	si.si_code = SI_QUEUE;
+	si.si_pid = pid;
+	si.si_value.sival_int = 42;
+	S3(SYS_rt_sigqueueinfo, pid, SIGUSR1, &si);	/* SI_QUEUE */
+	ev.sigev_notify = SIGEV_SIGNAL;			/* SI_TIMER */
+	ev.sigev_signo = SIGALRM;
+	ev.sigev_value.sival_int = 7;
+	S3(SYS_timer_create, CLOCK_MONOTONIC, &ev, &timer);
+	set = 1UL << (SIGALRM - 1);	/* blocked until rt_sigsuspend waits */
+	S4(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, 8);
+	its.it_value.tv_nsec = 1000;
+	S4(SYS_timer_settime, timer, 0, &its, NULL);
+	set = 0;
+	S2(SYS_rt_sigsuspend, &set, 8);
+	set = 1UL << (SIGALRM - 1);
+	S4(SYS_rt_sigprocmask, SIG_UNBLOCK, &set, NULL, 8);
+	S2(SYS_timer_gettime, timer, &its);
+	S1(SYS_timer_delete, timer);
+	S2(SYS_pipe2, fds, O_NONBLOCK);			/* SIGIO, POLL_IN */
+	S3(SYS_fcntl, fds[0], F_SETOWN, pid);
+	S3(SYS_fcntl, fds[0], F_SETSIG, SIGIO);
+	S3(SYS_fcntl, fds[0], F_SETFL, O_ASYNC | O_NONBLOCK);
+	S3(SYS_write, fds[1], "x", 1);
+	S1(SYS_close, fds[0]);
+	S1(SYS_close, fds[1]);
+	p = S6(SYS_mmap, 0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	__asm__ volatile("movl %%eax, (%%rdx)" :: "a"(0), "d"(p) : "memory");
+	__asm__ volatile("movl %%eax, (%%rdx)" :: "a"(0), "d"(8) : "memory");
+	S2(SYS_munmap, p, 4096);
+	snprintf(path, sizeof path, "%s/bus", tmp);	/* SIGBUS past the end */
+	fd = S4(SYS_openat, AT_FDCWD, path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	p = S6(SYS_mmap, 0, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	__asm__ volatile("movl (%%rdx), %%eax" :: "d"(p) : "rax", "memory");
+	S2(SYS_munmap, p, 4096);
+	S1(SYS_close, fd);
+	__asm__ volatile("cltd\n\tidivl %%ecx" :: "a"(1), "c"(0) : "rdx");
+	__asm__ volatile("ud2");
+	__asm__ volatile("int3");
 }
 
 /* System V IPC: a segment, a semaphore set and a queue, made and removed. */
@@ -1062,6 +1158,7 @@ int main(int argc, char **argv)
 	futexes();
 	uring();
 	misc_calls(tmp);
+	signals_delivered(tmp);
 	children();	/* from here on, lines have "[pid N] " */
 	exec_calls(argv[0], argv[1]);
 	S1(SYS_exit_group, 1);	/* not reached: the execve succeeded */
