@@ -264,9 +264,10 @@ static void print_no_return(const struct zpoline_call *c)
 	struct line l;
 
 	if (tracing && is_wanted(c->nr)) {
+		struct result_view rv;
 		begin(&l);
-		put_call(&l, c, 0, NULL, NULL);
-		put_result(&l, c, 0, &(struct result_view){ R_DEC, "" });
+		put_call(&l, c, 0, NULL, &rv);
+		put_result(&l, c, 0, &rv);
 		l.len -= 1;	/* strace's "= ?" in place of the value */
 		put_c(&l, '?');
 		emit(&l);

@@ -110,7 +110,7 @@ struct ctx {
 	long res;
 	int failed;			/* res is -errno */
 	const unsigned char *in;	/* copied before the call, or NULL */
-	struct result_view rv;
+	struct result_view *rv;		/* what the decoder says of the result */
 };
 
 /* Memory an argument points to.  IN: read by the call (shown whether it
@@ -143,7 +143,7 @@ HIDDEN void put_sockaddr(struct ctx *x, unsigned long addr, long len,
 			 enum dir d);
 HIDDEN void put_int_at(struct ctx *x, unsigned long addr, enum dir d);
 
-/* Prints "name(args)" of a call and fills *rv (may be NULL) for
+/* Prints "name(args)" of a call and fills *rv for
  * put_result, which prints " = result" from strace's column.  `in` is
  * what the hook copied before the call (entry_copy), or NULL. */
 HIDDEN void put_call(struct line *l, const struct zpoline_call *c, long res,

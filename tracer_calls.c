@@ -608,7 +608,7 @@ static void d_dup3(struct ctx *x)
 static void d_umask(struct ctx *x)
 {
 	put_oct(x->l, (unsigned)A(0));
-	x->rv.rfmt = R_OCT;
+	x->rv->rfmt = R_OCT;
 }
 
 /* faccessat2(dirfd, path, mode, flags) */
@@ -957,7 +957,7 @@ static void d_mremap(struct ctx *x)
 		sep(x);
 		put_ptr(x->l, A(4));
 	}
-	x->rv.rfmt = R_HEX;
+	x->rv->rfmt = R_HEX;
 }
 
 static void d_mlock2(struct ctx *x)
@@ -995,7 +995,7 @@ static void d_membarrier(struct ctx *x)
 	put_hex(x->l, (unsigned)A(1));
 	if (!x->failed && A(0) == 0 && x->res) {
 		struct line aux = { 0 };
-		x->rv.rfmt = R_HEX;
+		x->rv->rfmt = R_HEX;
 		put_flags(&aux, x->res, membarrier_cmds + 1, NULL);
 		aux.buf[aux.len] = 0;
 		set_aux(x, aux.buf);
@@ -1148,7 +1148,7 @@ static void d_times(struct ctx *x)
 		put_clock_t(l, t.tms_cstime);
 		put_c(l, '}');
 	}
-	x->rv.rfmt = R_UDEC;
+	x->rv->rfmt = R_UDEC;
 }
 
 /* A wait status: "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]" */
@@ -1414,7 +1414,7 @@ static void d_personality(struct ctx *x)
 {
 	const char *s;
 	put_hex(x->l, (unsigned)A(0));
-	x->rv.rfmt = R_HEX;
+	x->rv->rfmt = R_HEX;
 	if (!x->failed && (s = xlookup(personalities, x->res)))
 		set_aux(x, s);
 }
@@ -1765,7 +1765,7 @@ static void d_shmat(struct ctx *x)
 	put_ptr(x->l, A(1));
 	sep(x);
 	put_flags(x->l, (unsigned)A(2), shm_flags, "SHM_???");
-	x->rv.rfmt = R_HEX;
+	x->rv->rfmt = R_HEX;
 }
 
 /* shmctl, msgctl (id, cmd, buf); semctl (id, num, cmd, arg) */
@@ -2120,9 +2120,10 @@ void put_call(struct line *l, const struct zpoline_call *c, long res,
 	const char *name = syscall_name(c->nr);
 	const char *sig = name ? signature(c->nr) : NULL;
 	decoder_fn *fn = name ? decoder(c->nr) : NULL;
-	struct ctx x = { l, c, res, res < 0 && res >= -4095, in,
-			 { returns_address(c->nr) ? R_HEX : R_DEC, "" } };
+	struct ctx x = { l, c, res, res < 0 && res >= -4095, in, rv };
 
+	rv->rfmt = returns_address(c->nr) ? R_HEX : R_DEC;
+	rv->aux[0] = 0;
 	if (name) {
 		put(l, name);
 	} else {
@@ -2133,8 +2134,6 @@ void put_call(struct line *l, const struct zpoline_call *c, long res,
 	if (fn) {
 		fn(&x);
 		put_c(l, ')');
-		if (rv)
-			*rv = x.rv;
 		return;
 	}
 	if (!sig)
@@ -2149,8 +2148,6 @@ void put_call(struct line *l, const struct zpoline_call *c, long res,
 		put_arg(&x, sig[i], c->args[i], i < 5 ? c->args[i + 1] : 0);
 	}
 	put_c(l, ')');
-	if (rv)
-		*rv = x.rv;
 }
 
 /* ---- the result ------------------------------------------------------------------- */

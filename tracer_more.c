@@ -114,7 +114,7 @@ static void flags_result(struct ctx *x, const char *what,
 {
 	struct line aux;
 	aux.len = 0;
-	x->rv.rfmt = R_HEX;
+	x->rv->rfmt = R_HEX;
 	put(&aux, what);
 	put_flags(&aux, x->res, t, NULL);
 	put_aux_line(x, &aux);
@@ -139,7 +139,7 @@ static void d_fcntl(struct ctx *x)
 	case F_GETFL:
 		if (ok) {
 			aux.len = 0;
-			x->rv.rfmt = R_HEX;
+			x->rv->rfmt = R_HEX;
 			put(&aux, "flags ");
 			put_open_flags(&aux, x->res);
 			put_aux_line(x, &aux);
@@ -151,7 +151,7 @@ static void d_fcntl(struct ctx *x)
 		return;
 	case F_GETLEASE:
 		if (ok && xlookup(lock_types, x->res)) {
-			x->rv.rfmt = R_HEX;
+			x->rv->rfmt = R_HEX;
 			set_aux(x, xlookup(lock_types, x->res));
 		}
 		return;

@@ -368,10 +368,10 @@ void sep(struct ctx *x)
 void set_aux(struct ctx *x, const char *s)
 {
 	size_t n = strlen(s);
-	if (n >= sizeof x->rv.aux)
-		n = sizeof x->rv.aux - 1;
-	memcpy(x->rv.aux, s, n);
-	x->rv.aux[n] = 0;
+	if (n >= sizeof x->rv->aux)
+		n = sizeof x->rv->aux - 1;
+	memcpy(x->rv->aux, s, n);
+	x->rv->aux[n] = 0;
 }
 
 /* ---- printers several families share -------------------------------------- */

@@ -126,6 +126,27 @@ summary() {	# summary NAME CMD...
 }
 summary summary ls -la /usr
 summary summary-fork bash -c 'ls / >/dev/null; (echo x; true) | cat >/dev/null'
+# summary=both: the trace, word for word, and the table, in one output.
+d=$(fresh summary-both)
+timeout 60 strace -ff -o "$d/s" -E LD_PRELOAD="$pre" -E ZPOLINE_SUMMARY=both \
+	-E ZPOLINE_OUTPUT="$d/t.txt" ls -la /usr >/dev/null 2>&1 </dev/null
+$py test/trace_compare.py --name summary-both "$d/s" "$d/t.txt" &&
+	$py test/trace_summary.py "$d/s" "$d/t.txt"
+result summary-both $?
+
+# A trace that cannot be written says so once per process, on standard
+# error, whatever the number of threads, and the program runs on.
+d=$(fresh write-error)
+$py -c 'import os
+print("zpoline: trace output: write failed: " + os.strerror(28))' >"$d/expected"
+ZPOLINE_OUTPUT=/dev/full LD_PRELOAD="$pre" "$B/test/trace_threads" 8 50 \
+	>/dev/null 2>"$d/stderr"
+st=$?
+LD_PRELOAD="$pre" ZPOLINE_OUTPUT=/dev/full cat /etc/hostname >"$d/cat.out" \
+	2>"$d/cat.err"
+[ $st -eq 0 ] && cmp "$d/expected" "$d/stderr" && cmp "$d/expected" "$d/cat.err" &&
+	cmp /etc/hostname "$d/cat.out" && echo "write-error: ok, one line: $(cat "$d/stderr")"
+result write-error $?
 
 # 5. 16 threads through the tracer, to a pipe and to a file.
 d=$(fresh lines)

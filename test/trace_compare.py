@@ -90,6 +90,8 @@ import sys
 
 NO_RETURN = {"exit", "exit_group", "rt_sigreturn"}
 PREFIX = re.compile(r"^\[pid +(\d+)\] ")
+# the lines of a summary table (ZPOLINE_SUMMARY=both writes it there too)
+TABLE = re.compile(r"^(% time |------ | *\d+\.\d\d +\d+\.\d{6} )")
 
 
 class Call:
@@ -354,7 +356,7 @@ def read_trace(path, root):
             m = PREFIX.match(line)
             tid = int(m.group(1)) if m else root
             text = line[m.end():] if m else line
-            if text.startswith("+++"):
+            if text.startswith("+++") or TABLE.match(text):
                 continue
             c = Call(text)
             c.prefixed = bool(m)
