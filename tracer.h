@@ -44,6 +44,8 @@ HIDDEN void put_dec(struct line *l, long long v);
 HIDDEN void put_hex(struct line *l, unsigned long long v); /* 0, 0x1f */
 HIDDEN void put_ptr(struct line *l, unsigned long v);	   /* NULL, 0x... */
 HIDDEN void put_oct(struct line *l, unsigned long v);	   /* 000, 0644 */
+HIDDEN void put_0x(struct line *l, unsigned long long v, int width);
+					/* printf's %#0*llx: 00000000, 0x000005 */
 
 /* ---- named constants (strace's "xlat") --------------------------------- */
 

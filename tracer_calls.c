@@ -37,6 +37,8 @@
 #include "tracer.h"
 
 #define A(i) (x->c->args[i])
+#define O_CREAT_K 0100		/* the kernel's values, as open's flags use */
+#define O_TMPFILE_K 020000000
 
 #include "syscall_names.h"	/* generated: syscall_names[nr] */
 
@@ -740,7 +742,7 @@ static void d_fadvise64(struct ctx *x)
 	sep(x);
 	put_dec(x->l, (long)A(2));
 	sep(x);
-	put_xval(x->l, (int)A(3), fadvise_advice, "POSIX_FADV_???");
+	put_xval(x->l, (unsigned)A(3), fadvise_advice, "POSIX_FADV_???");
 }
 
 static void d_flock(struct ctx *x)
@@ -931,7 +933,7 @@ static void d_madvise(struct ctx *x)
 	sep(x);
 	put_udec(x->l, A(1));
 	sep(x);
-	put_xval(x->l, (int)A(2), madvise_advice, "MADV_???");
+	put_xval(x->l, (unsigned)A(2), madvise_advice, "MADV_???");
 }
 
 static void d_msync(struct ctx *x)
@@ -990,7 +992,7 @@ static void d_mincore(struct ctx *x)
 
 static void d_membarrier(struct ctx *x)
 {
-	put_xval(x->l, (int)A(0), membarrier_cmds, "MEMBARRIER_CMD_???");
+	put_xval(x->l, (unsigned)A(0), membarrier_cmds, "MEMBARRIER_CMD_???");
 	sep(x);
 	put_hex(x->l, (unsigned)A(1));
 	if (!x->failed && A(0) == 0 && x->res) {
@@ -1000,6 +1002,61 @@ static void d_membarrier(struct ctx *x)
 		aux.buf[aux.len] = 0;
 		set_aux(x, aux.buf);
 	}
+}
+
+static const struct xlat mpol_modes[] = {
+	{ 0, "MPOL_DEFAULT" }, { 1, "MPOL_PREFERRED" }, { 2, "MPOL_BIND" },
+	{ 3, "MPOL_INTERLEAVE" }, { 4, "MPOL_LOCAL" },
+	{ 5, "MPOL_PREFERRED_MANY" }, XEND
+};
+static const struct xlat mpol_get_flags[] = {
+	{ 1, "MPOL_F_NODE" }, { 2, "MPOL_F_ADDR" }, { 4, "MPOL_F_MEMS_ALLOWED" },
+	XEND
+};
+
+static void elem_node(struct line *l, const void *e)
+{
+	put_0x(l, *(const unsigned long *)e, 16);
+}
+
+/* A node mask of maxnode bits, by longs: "[0000000000000001, ...]" */
+static void put_nodemask(struct ctx *x, unsigned long addr,
+			 unsigned long maxnode, enum dir d)
+{
+	unsigned long n = (maxnode + 62) / 64;
+	if (n < maxnode / 64 || (maxnode && !n))
+		put_ptr(x->l, addr);
+	else
+		put_array(x, addr, n, 8, d, elem_node);
+}
+
+/* get_mempolicy(mode, nodemask, maxnode, addr, flags) */
+static void d_get_mempolicy(struct ctx *x)
+{
+	int mode;
+	if (fetch(x, A(0), &mode, sizeof mode, OUT)) {
+		put_c(x->l, '[');
+		put_xval(x->l, (unsigned)mode, mpol_modes, "MPOL_???");
+		put_c(x->l, ']');
+	}
+	sep(x);
+	put_nodemask(x, A(1), A(2), OUT);
+	sep(x);
+	put_udec(x->l, A(2));
+	sep(x);
+	put_ptr(x->l, A(3));
+	sep(x);
+	put_flags(x->l, A(4), mpol_get_flags, "MPOL_???");
+}
+
+/* set_mempolicy(mode, nodemask, maxnode) */
+static void d_set_mempolicy(struct ctx *x)
+{
+	put_xval(x->l, (unsigned)A(0) & 0xffff, mpol_modes, "MPOL_???");
+	sep(x);
+	put_nodemask(x, A(1), A(2), IN);
+	sep(x);
+	put_udec(x->l, A(2));
 }
 
 /* ---- processes ----------------------------------------------------------------- */
@@ -1328,15 +1385,16 @@ static void d_get_robust_list(struct ctx *x)
 	}
 }
 
-/* getgroups(size, list), setgroups(size, list) */
+/* getgroups(size, list), setgroups(size, list): as many groups as the
+ * call returned or was given */
 static void d_groups(struct ctx *x)
 {
 	int set = x->c->nr == SYS_setgroups;
-	long n = set ? (int)A(0) : x->res;
+	unsigned long n = set ? (unsigned)A(0) : (unsigned long)x->res;
 
 	put_dec(x->l, (int)A(0));
 	sep(x);
-	if (!set && (!A(0) || x->failed))
+	if (n > 65536)		/* NGROUPS_MAX; a failure's -1 too */
 		put_ptr(x->l, A(1));
 	else
 		put_array(x, A(1), n, 4, set ? IN : OUT, elem_uint);
@@ -1464,7 +1522,7 @@ static void d_clock(struct ctx *x)
 {
 	long nr = x->c->nr;
 
-	put_xval(x->l, (int)A(0), clock_names, "CLOCK_???");
+	put_xval(x->l, (unsigned)A(0), clock_names, "CLOCK_???");
 	sep(x);
 	if (nr == SYS_clock_nanosleep) {
 		put_flags(x->l, (unsigned)A(1), timer_flags, "TIMER_???");
@@ -1536,7 +1594,7 @@ static void d_timer_create(struct ctx *x)
 	struct sigevent ev;
 	struct line *l = x->l;
 
-	put_xval(l, (int)A(0), clock_names, "CLOCK_???");
+	put_xval(l, (unsigned)A(0), clock_names, "CLOCK_???");
 	sep(x);
 	if (fetch(x, A(1), &ev, sizeof ev, IN)) {
 		put_c(l, '{');
@@ -1583,7 +1641,7 @@ static void d_timer_settime(struct ctx *x)
 
 static void d_timerfd_create(struct ctx *x)
 {
-	put_xval(x->l, (int)A(0), clock_names, "CLOCK_???");
+	put_xval(x->l, (unsigned)A(0), clock_names, "CLOCK_???");
 	sep(x);
 	put_flags(x->l, (unsigned)A(1), tfd_flags, "TFD_???");
 }
@@ -1663,7 +1721,7 @@ static void d_adjtimex(struct ctx *x)
 	int i = 0;
 
 	if (x->c->nr == SYS_clock_adjtime) {
-		put_xval(l, (int)A(i++), clock_names, "CLOCK_???");
+		put_xval(l, (unsigned)A(i++), clock_names, "CLOCK_???");
 		sep(x);
 	}
 	if (!x->failed && xlookup(time_states, x->res))
@@ -1789,6 +1847,437 @@ static void d_ipcctl(struct ctx *x)
 	put_ptr(x->l, A(c + 1));
 }
 
+/* ---- capabilities, timers, scheduling, namespaces, mounts ----------------------- */
+
+static const struct xlat cap_versions[] = {
+	{ 0x19980330, "_LINUX_CAPABILITY_VERSION_1" },
+	{ 0x20071026, "_LINUX_CAPABILITY_VERSION_2" },
+	{ 0x20080522, "_LINUX_CAPABILITY_VERSION_3" }, XEND
+};
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+#define NCAPS (sizeof cap_names / sizeof *cap_names)
+
+/* 32 capability bits from bit base: "1<<CAP_CHOWN|1<<CAP_KILL|0x..." */
+static void put_cap_half(struct line *l, unsigned v, unsigned base)
+{
+	int n = 0;
+	for (unsigned i = 0; i < 32 && base + i < NCAPS; i++) {
+		if (!(v >> i & 1))
+			continue;
+		if (n++)
+			put_c(l, '|');
+		put(l, "1<<");
+		put(l, cap_names[base + i]);
+		v &= ~(1u << i);
+	}
+	if (v) {
+		if (n)
+			put_c(l, '|');
+		put_hex(l, v);
+		if (!n)
+			put_comment(l, "CAP_???");
+	} else if (!n) {
+		put_c(l, '0');
+	}
+}
+
+static void put_caps(struct line *l, unsigned lo, unsigned hi)
+{
+	if (lo || !hi)
+		put_cap_half(l, lo, 0);
+	if (hi) {
+		if (lo)
+			put_c(l, '|');
+		put_cap_half(l, hi, 32);
+	}
+}
+
+/* capget(header, data), capset(header, data) */
+static void d_capget(struct ctx *x)
+{
+	struct { unsigned version; int pid; } h;
+	unsigned d[6];
+	int set = x->c->nr == SYS_capset, have;
+	size_t n;
+	struct line *l = x->l;
+
+	if (x->in && !set) {
+		memcpy(&h, x->in, sizeof h);	/* as it was: the call may write it */
+		have = 1;
+		put(l, "{version=");
+		put_xval(l, h.version, cap_versions, "_LINUX_CAPABILITY_VERSION_???");
+		put(l, ", pid=");
+		put_dec(l, h.pid);
+		put_c(l, '}');
+	} else if ((have = fetch(x, A(0), &h, sizeof h, IN))) {
+		put(l, "{version=");
+		put_xval(l, h.version, cap_versions, "_LINUX_CAPABILITY_VERSION_???");
+		put(l, ", pid=");
+		put_dec(l, h.pid);
+		put_c(l, '}');
+	}
+	sep(x);
+	if (!have || (!set && x->failed) || !A(1)) {
+		put_ptr(l, A(1));
+		return;
+	}
+	n = h.version == 0x20071026 || h.version == 0x20080522 ? 2 : 1;
+	if (!fetch(x, A(1), d, n * 12, set ? IN : OUT))
+		return;
+	if (n == 1)
+		d[3] = d[4] = d[5] = 0;
+	put(l, "{effective=");
+	put_caps(l, d[0], d[3]);
+	put(l, ", permitted=");
+	put_caps(l, d[1], d[4]);
+	put(l, ", inheritable=");
+	put_caps(l, d[2], d[5]);
+	put_c(l, '}');
+}
+
+static const struct xlat itimer_which[] = {
+	{ 0, "ITIMER_REAL" }, { 1, "ITIMER_VIRTUAL" }, { 2, "ITIMER_PROF" }, XEND
+};
+
+static void put_itimerval_at(struct ctx *x, unsigned long addr, enum dir d)
+{
+	struct itimerval it;
+	if (fetch(x, addr, &it, sizeof it, d)) {
+		put(x->l, "{it_interval=");
+		put_timeval(x->l, &it.it_interval);
+		put(x->l, ", it_value=");
+		put_timeval(x->l, &it.it_value);
+		put_c(x->l, '}');
+	}
+}
+
+/* setitimer(which, new, old), getitimer(which, cur) */
+static void d_itimer(struct ctx *x)
+{
+	put_xval(x->l, (unsigned)A(0), itimer_which, "ITIMER_???");
+	sep(x);
+	if (x->c->nr == SYS_getitimer) {
+		put_itimerval_at(x, A(1), OUT);
+		return;
+	}
+	put_itimerval_at(x, A(1), IN);
+	sep(x);
+	put_itimerval_at(x, A(2), OUT);
+}
+
+/* mknod(path, mode, dev), mknodat(dirfd, path, mode, dev): dev only for
+ * devices */
+static void d_mknod(struct ctx *x)
+{
+	int i = 0;
+	unsigned mode;
+
+	if (x->c->nr == SYS_mknodat) {
+		put_fd(x->l, A(i++));
+		sep(x);
+	}
+	put_str(x->l, A(i++), PATH_MAX, !x->failed);
+	sep(x);
+	mode = A(i++);
+	put_mode_t(x->l, mode);
+	if (S_ISCHR(mode) || S_ISBLK(mode)) {
+		sep(x);
+		put(x->l, "makedev(");
+		put_hex(x->l, major(A(i)));
+		put(x->l, ", ");
+		put_hex(x->l, minor(A(i)));
+		put_c(x->l, ')');
+	}
+}
+
+static void put_sched_param_at(struct ctx *x, unsigned long addr, enum dir d)
+{
+	int prio;
+	if (fetch(x, addr, &prio, sizeof prio, d)) {
+		put_c(x->l, '[');
+		put_dec(x->l, prio);
+		put_c(x->l, ']');
+	}
+}
+
+/* sched_getparam/setparam(pid, param), sched_setscheduler(pid, policy,
+ * param), sched_get_priority_max/min(policy), sched_rr_get_interval */
+static void d_sched(struct ctx *x)
+{
+	long nr = x->c->nr;
+
+	if (nr == SYS_sched_get_priority_max || nr == SYS_sched_get_priority_min) {
+		put_xval(x->l, (unsigned)A(0), schedulers, "SCHED_???");
+		return;
+	}
+	put_dec(x->l, (int)A(0));
+	sep(x);
+	if (nr == SYS_sched_rr_get_interval) {
+		put_timespec_at(x, A(1), OUT);
+		return;
+	}
+	if (nr == SYS_sched_setscheduler) {
+		put_xval(x->l, (unsigned)A(1), schedulers, "SCHED_???");
+		sep(x);
+		put_sched_param_at(x, A(2), IN);
+		return;
+	}
+	put_sched_param_at(x, A(1), nr == SYS_sched_getparam ? OUT : IN);
+}
+
+static const struct xlat ns_types[] = {
+	{ 0x80, "CLONE_NEWTIME" }, { 0x20000, "CLONE_NEWNS" },
+	{ 0x2000000, "CLONE_NEWCGROUP" }, { 0x4000000, "CLONE_NEWUTS" },
+	{ 0x8000000, "CLONE_NEWIPC" }, { 0x10000000, "CLONE_NEWUSER" },
+	{ 0x20000000, "CLONE_NEWPID" }, { 0x40000000, "CLONE_NEWNET" }, XEND
+};
+static const struct xlat unshare_flags[] = {
+	{ 0x80, "CLONE_NEWTIME" }, { 0x100, "CLONE_VM" }, { 0x200, "CLONE_FS" },
+	{ 0x400, "CLONE_FILES" }, { 0x800, "CLONE_SIGHAND" },
+	{ 0x10000, "CLONE_THREAD" }, { 0x20000, "CLONE_NEWNS" },
+	{ 0x40000, "CLONE_SYSVSEM" }, { 0x2000000, "CLONE_NEWCGROUP" },
+	{ 0x4000000, "CLONE_NEWUTS" }, { 0x8000000, "CLONE_NEWIPC" },
+	{ 0x10000000, "CLONE_NEWUSER" }, { 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" }, XEND
+};
+
+static void d_setns(struct ctx *x)
+{
+	put_dec(x->l, (int)A(0));
+	sep(x);
+	put_flags(x->l, (unsigned)A(1), ns_types, "CLONE_NEW???");
+}
+
+static void d_unshare(struct ctx *x)
+{
+	put_flags(x->l, A(0), unshare_flags, "CLONE_???");
+}
+
+/* openat2(dirfd, path, how, size) */
+static void d_openat2(struct ctx *x)
+{
+	static const struct xlat resolve[] = {
+		{ 0x01, "RESOLVE_NO_XDEV" }, { 0x02, "RESOLVE_NO_MAGICLINKS" },
+		{ 0x04, "RESOLVE_NO_SYMLINKS" }, { 0x08, "RESOLVE_BENEATH" },
+		{ 0x10, "RESOLVE_IN_ROOT" }, { 0x20, "RESOLVE_CACHED" }, XEND
+	};
+	unsigned long long how[3];
+	struct line *l = x->l;
+
+	put_fd(l, A(0));
+	sep(x);
+	put_str(l, A(1), PATH_MAX, !x->failed);
+	sep(x);
+	if ((unsigned long)A(3) < sizeof how)
+		put_ptr(l, A(2));
+	else if (fetch(x, A(2), how, sizeof how, IN)) {
+		put(l, "{flags=");
+		put_open_flags(l, how[0]);
+		if ((how[0] & (O_CREAT_K | O_TMPFILE_K)) || how[1]) {
+			put(l, ", mode=");
+			put_oct(l, how[1]);
+		}
+		put(l, ", resolve=");
+		put_flags(l, how[2], resolve, "RESOLVE_???");
+		put_c(l, '}');
+	}
+	sep(x);
+	put_udec(l, A(3));
+}
+
+/* utimes(path, times[2]), futimesat(dirfd, path, times[2]) */
+static void d_utimes(struct ctx *x)
+{
+	struct timeval tv[2];
+	int i = 0;
+
+	if (x->c->nr == SYS_futimesat) {
+		put_fd(x->l, A(i++));
+		sep(x);
+	}
+	put_str(x->l, A(i++), PATH_MAX, !x->failed);
+	sep(x);
+	if (fetch(x, A(i), tv, sizeof tv, IN)) {
+		put_c(x->l, '[');
+		put_timeval(x->l, &tv[0]);
+		put(x->l, ", ");
+		put_timeval(x->l, &tv[1]);
+		put_c(x->l, ']');
+	}
+}
+
+static const struct xlat splice_flags[] = {
+	{ 1, "SPLICE_F_MOVE" }, { 2, "SPLICE_F_NONBLOCK" }, { 4, "SPLICE_F_MORE" },
+	{ 8, "SPLICE_F_GIFT" }, XEND
+};
+
+/* splice(in, off_in, out, off_out, len, flags) */
+static void d_splice(struct ctx *x)
+{
+	put_dec(x->l, (int)A(0));
+	sep(x);
+	put_off_inout(x, A(1), 0);
+	sep(x);
+	put_dec(x->l, (int)A(2));
+	sep(x);
+	put_off_inout(x, A(3), 1);
+	sep(x);
+	put_udec(x->l, A(4));
+	sep(x);
+	put_flags(x->l, (unsigned)A(5), splice_flags, "SPLICE_F_???");
+}
+
+/* tee(in, out, len, flags) */
+static void d_tee(struct ctx *x)
+{
+	put_dec(x->l, (int)A(0));
+	sep(x);
+	put_dec(x->l, (int)A(1));
+	sep(x);
+	put_udec(x->l, A(2));
+	sep(x);
+	put_flags(x->l, (unsigned)A(3), splice_flags, "SPLICE_F_???");
+}
+
+static void d_sync_file_range(struct ctx *x)
+{
+	static const struct xlat flags[] = {
+		{ 1, "SYNC_FILE_RANGE_WAIT_BEFORE" }, { 2, "SYNC_FILE_RANGE_WRITE" },
+		{ 4, "SYNC_FILE_RANGE_WAIT_AFTER" }, XEND
+	};
+	put_dec(x->l, (int)A(0));
+	sep(x);
+	put_dec(x->l, (long)A(1));
+	sep(x);
+	put_dec(x->l, (long)A(2));
+	sep(x);
+	put_flags(x->l, (unsigned)A(3), flags, "SYNC_FILE_RANGE_???");
+}
+
+static const struct xlat mount_flags[] = {
+	{ 1u << 0, "MS_RDONLY" },	{ 1u << 1, "MS_NOSUID" },
+	{ 1u << 2, "MS_NODEV" },	{ 1u << 3, "MS_NOEXEC" },
+	{ 1u << 4, "MS_SYNCHRONOUS" },	{ 1u << 5, "MS_REMOUNT" },
+	{ 1u << 6, "MS_MANDLOCK" },	{ 1u << 7, "MS_DIRSYNC" },
+	{ 1u << 8, "MS_NOSYMFOLLOW" },	{ 1u << 10, "MS_NOATIME" },
+	{ 1u << 11, "MS_NODIRATIME" },	{ 1u << 12, "MS_BIND" },
+	{ 1u << 13, "MS_MOVE" },	{ 1u << 14, "MS_REC" },
+	{ 1u << 15, "MS_SILENT" },	{ 1u << 16, "MS_POSIXACL" },
+	{ 1u << 17, "MS_UNBINDABLE" },	{ 1u << 18, "MS_PRIVATE" },
+	{ 1u << 19, "MS_SLAVE" },	{ 1u << 20, "MS_SHARED" },
+	{ 1u << 21, "MS_RELATIME" },	{ 1u << 22, "MS_KERNMOUNT" },
+	{ 1u << 23, "MS_I_VERSION" },	{ 1u << 24, "MS_STRICTATIME" },
+	{ 1u << 25, "MS_LAZYTIME" },	{ 1u << 26, "MS_SUBMOUNT" },
+	{ 1u << 27, "MS_NOREMOTELOCK" }, { 1u << 28, "MS_NOSEC" },
+	{ 1u << 29, "MS_BORN" },	{ 1u << 30, "MS_ACTIVE" },
+	{ 1u << 31, "MS_NOUSER" },	XEND
+};
+
+/* mount(source, target, type, flags, data) */
+static void d_mount(struct ctx *x)
+{
+	unsigned long flags = A(3);
+	int magic = (flags & 0xffff0000) == 0xc0ed0000, no_type = 0, no_data = 0;
+	struct line *l = x->l;
+
+	if (magic)
+		flags &= ~0xffff0000UL;
+	if (flags & (1u << 5))
+		no_type = 1;
+	else if (flags & (1u << 12 | 1u << 13 | 1u << 20 | 1u << 18 | 1u << 19
+			  | 1u << 17))
+		no_type = no_data = 1;
+	put_str(l, A(0), PATH_MAX, 0);
+	sep(x);
+	put_str(l, A(1), PATH_MAX, 0);
+	sep(x);
+	if (no_type)
+		put_ptr(l, A(2));
+	else
+		put_str(l, A(2), STR_MAX, 0);
+	sep(x);
+	if (magic) {
+		put(l, "MS_MGC_VAL");
+		if (flags)
+			put_c(l, '|');
+	}
+	if (flags || !magic)
+		put_flags(l, flags, mount_flags, "MS_???");
+	sep(x);
+	if (no_data)
+		put_ptr(l, A(4));
+	else
+		put_str(l, A(4), STR_MAX, 0);
+}
+
+static void d_umount2(struct ctx *x)
+{
+	static const struct xlat flags[] = {
+		{ 1, "MNT_FORCE" }, { 2, "MNT_DETACH" }, { 4, "MNT_EXPIRE" },
+		{ 8, "UMOUNT_NOFOLLOW" }, XEND
+	};
+	put_str(x->l, A(0), PATH_MAX, !x->failed);
+	sep(x);
+	put_flags(x->l, (unsigned)A(1), flags, "MNT_???");
+}
+
+static const struct xlat pkey_access[] = {
+	{ 1, "PKEY_DISABLE_ACCESS" }, { 2, "PKEY_DISABLE_WRITE" }, XEND
+};
+
+/* pkey_alloc(flags, access_rights) */
+static void d_pkey_alloc(struct ctx *x)
+{
+	put_hex(x->l, A(0));
+	sep(x);
+	put_flags(x->l, A(1), pkey_access, "PKEY_???");
+}
+
+/* syslog(type, buf, len): the type by number and name */
+static void d_syslog(struct ctx *x)
+{
+	static const char *const actions[] = {
+		"SYSLOG_ACTION_CLOSE", "SYSLOG_ACTION_OPEN", "SYSLOG_ACTION_READ",
+		"SYSLOG_ACTION_READ_ALL", "SYSLOG_ACTION_READ_CLEAR",
+		"SYSLOG_ACTION_CLEAR", "SYSLOG_ACTION_CONSOLE_OFF",
+		"SYSLOG_ACTION_CONSOLE_ON", "SYSLOG_ACTION_CONSOLE_LEVEL",
+		"SYSLOG_ACTION_SIZE_UNREAD", "SYSLOG_ACTION_SIZE_BUFFER",
+	};
+	int type = A(0);
+
+	put_dec(x->l, type);
+	put_comment(x->l, type >= 0 && type < 11 ? actions[type]
+						 : "SYSLOG_ACTION_???");
+	switch (type) {
+	case 0: case 1: case 5: case 6: case 7: case 9: case 10:
+		return;			/* no buffer, no length */
+	case 2: case 3: case 4:
+		sep(x);
+		if (x->failed)
+			put_ptr(x->l, A(1));
+		else
+			put_buf(x->l, A(1), x->res, 1);
+		break;
+	default:
+		sep(x);
+		put_ptr(x->l, A(1));
+	}
+	sep(x);
+	put_dec(x->l, (int)A(2));
+}
+
 /* ---- the table ----------------------------------------------------------------- */
 
 static decoder_fn *const decoders[] = {
@@ -1842,6 +2331,21 @@ static decoder_fn *const decoders[] = {
 	[SYS_semget] = d_ipcget,	   [SYS_msgget] = d_ipcget,
 	[SYS_shmat] = d_shmat,		   [SYS_shmctl] = d_ipcctl,
 	[SYS_semctl] = d_ipcctl,	   [SYS_msgctl] = d_ipcctl,
+	[SYS_capget] = d_capget,	   [SYS_capset] = d_capget,
+	[SYS_setitimer] = d_itimer,	   [SYS_getitimer] = d_itimer,
+	[SYS_mknod] = d_mknod,		   [SYS_mknodat] = d_mknod,
+	[SYS_sched_getparam] = d_sched,	   [SYS_sched_setparam] = d_sched,
+	[SYS_sched_setscheduler] = d_sched, [SYS_sched_rr_get_interval] = d_sched,
+	[SYS_sched_get_priority_max] = d_sched,
+	[SYS_sched_get_priority_min] = d_sched,
+	[SYS_setns] = d_setns,		   [SYS_unshare] = d_unshare,
+	[SYS_openat2] = d_openat2,	   [SYS_utimes] = d_utimes,
+	[SYS_futimesat] = d_utimes,	   [SYS_splice] = d_splice,
+	[SYS_tee] = d_tee,		   [SYS_sync_file_range] = d_sync_file_range,
+	[SYS_mount] = d_mount,		   [SYS_umount2] = d_umount2,
+	[SYS_syslog] = d_syslog,	   [SYS_pkey_alloc] = d_pkey_alloc,
+	[SYS_get_mempolicy] = d_get_mempolicy,
+	[SYS_set_mempolicy] = d_set_mempolicy,
 	[SYS_timer_create] = d_timer_create,
 	[SYS_timer_settime] = d_timer_settime,
 	[SYS_timer_gettime] = d_timer_settime,
@@ -1878,9 +2382,7 @@ static const char *const signatures[] = {
 	[SYS_brk] = "p",		[SYS_pread64] = "irul",
 	[SYS_pwrite64] = "iwul",	[SYS_access] = "sA",
 	[SYS_sched_yield] = "",				[SYS_dup] = "i",		[SYS_dup2] = "ii",
-	[SYS_pause] = "",		[SYS_getitimer] = "ip",
-	[SYS_alarm] = "U",		[SYS_setitimer] = "ipp",
-	[SYS_getpid] = "",		[SYS_fork] = "",
+	[SYS_pause] = "",			[SYS_alarm] = "U",			[SYS_getpid] = "",		[SYS_fork] = "",
 	[SYS_vfork] = "",		[SYS_execve] = "sve",
 	[SYS_exit] = "i",		[SYS_kill] = "iS",
 	[SYS_semop] = "ipu",
@@ -1897,7 +2399,7 @@ static const char *const signatures[] = {
 	[SYS_fchmod] = "im",		[SYS_chown] = "sii",
 	[SYS_fchown] = "iii",		[SYS_lchown] = "sii",
 	[SYS_ptrace] = "xipp",		[SYS_getuid] = "",
-	[SYS_syslog] = "ipi",		[SYS_getgid] = "",
+	[SYS_getgid] = "",
 	[SYS_setuid] = "i",		[SYS_setgid] = "i",
 	[SYS_geteuid] = "",		[SYS_getegid] = "",
 	[SYS_setpgid] = "ii",		[SYS_getppid] = "",
@@ -1906,18 +2408,12 @@ static const char *const signatures[] = {
 	[SYS_setresuid] = "iii",	[SYS_setresgid] = "iii",
 	[SYS_getpgid] = "i",		[SYS_setfsuid] = "i",
 	[SYS_setfsgid] = "i",		[SYS_getsid] = "i",
-	[SYS_capget] = "pp",		[SYS_capset] = "pp",
-	[SYS_utime] = "sp",		[SYS_mknod] = "smx",
-	[SYS_sched_setparam] = "ip",	[SYS_sched_getparam] = "ip",
-	[SYS_sched_setscheduler] = "iip",
-	[SYS_sched_get_priority_max] = "i",
-	[SYS_sched_get_priority_min] = "i", [SYS_sched_rr_get_interval] = "ip",
+		[SYS_utime] = "sp",					[SYS_sched_rr_get_interval] = "ip",
 	[SYS_mlock] = "pu",		[SYS_munlock] = "pu",
 	[SYS_munlockall] = "",		[SYS_vhangup] = "",
 	[SYS_pivot_root] = "ss",		[SYS_chroot] = "s",		[SYS_sync] = "",
 	[SYS_acct] = "s",		[SYS_settimeofday] = "pp",
-	[SYS_mount] = "sssxp",		[SYS_umount2] = "sx",
-	[SYS_swapon] = "sx",		[SYS_swapoff] = "s",
+		[SYS_swapon] = "sx",		[SYS_swapoff] = "s",
 	[SYS_reboot] = "xxxp",		[SYS_sethostname] = "pu",
 	[SYS_setdomainname] = "pu",	[SYS_gettid] = "",
 	[SYS_readahead] = "ilu",	[SYS_removexattr] = "ss",
@@ -1928,30 +2424,24 @@ static const char *const signatures[] = {
 	[SYS_set_tid_address] = "p",	[SYS_restart_syscall] = "",
 	[SYS_semtimedop] = "ipup",			[SYS_timer_getoverrun] = "i",	[SYS_timer_delete] = "i",
 	[SYS_exit_group] = "i",		[SYS_tgkill] = "iiS",
-	[SYS_utimes] = "sp",		[SYS_mbind] = "puipux",
-	[SYS_set_mempolicy] = "ipu",	[SYS_get_mempolicy] = "ppupx",
+	[SYS_mbind] = "puipux",
 	[SYS_mq_open] = "sxmp",		[SYS_mq_unlink] = "s",
 	[SYS_ioprio_set] = "iii",	[SYS_inotify_init] = "",
 	[SYS_inotify_rm_watch] = "ii",	[SYS_openat] = "dsom",
-	[SYS_mkdirat] = "dsm",		[SYS_mknodat] = "dsmx",
-	[SYS_fchownat] = "dsiia",	[SYS_futimesat] = "dsp",
-	[SYS_unlinkat] = "dsa",		[SYS_renameat] = "dsds",
+	[SYS_mkdirat] = "dsm",			[SYS_fchownat] = "dsiia",		[SYS_unlinkat] = "dsa",		[SYS_renameat] = "dsds",
 	[SYS_linkat] = "dsdsa",		[SYS_symlinkat] = "sds",
 	[SYS_readlinkat] = "dsru",	[SYS_fchmodat] = "dsm",
-	[SYS_faccessat] = "dsA",	[SYS_unshare] = "x",
-	[SYS_set_robust_list] = "pu",	[SYS_splice] = "ipipux",
-	[SYS_tee] = "iiux",		[SYS_sync_file_range] = "illx",
-	[SYS_vmsplice] = "ipux",	[SYS_move_pages] = "iupppx",
+	[SYS_faccessat] = "dsA",		[SYS_set_robust_list] = "pu",			[SYS_vmsplice] = "ipux",	[SYS_move_pages] = "iupppx",
 	[SYS_eventfd] = "U",		[SYS_fanotify_init] = "xx",
 	[SYS_name_to_handle_at] = "dsppx", [SYS_open_by_handle_at] = "ipo",
 	[SYS_syncfs] = "i",
-	[SYS_setns] = "ix",		[SYS_process_vm_readv] = "ipupux",
+	[SYS_process_vm_readv] = "ipupux",
 	[SYS_process_vm_writev] = "ipupux", [SYS_kcmp] = "iiixx",
 	[SYS_finit_module] = "isx",	[SYS_seccomp] = "xxp",
 	[SYS_execveat] = "dsvea",	[SYS_pkey_mprotect] = "puPi",
-	[SYS_pkey_alloc] = "xx",	[SYS_pkey_free] = "i",
+	[SYS_pkey_free] = "i",
 	[SYS_rseq] = "xxxx",		[SYS_pidfd_open] = "ix",
-	[SYS_openat2] = "dspu",		[SYS_pidfd_getfd] = "iix",
+	[SYS_pidfd_getfd] = "iix",
 	[SYS_rt_sigreturn] = "",	[SYS_listen] = "ii",
 	[SYS_epoll_create] = "i",	[SYS_perf_event_open] = "piiix",
 	[SYS_recvmmsg] = "ipUxp",	[SYS_sendmmsg] = "ipUx",
@@ -2111,8 +2601,6 @@ static int returns_address(long nr)
 	       || nr == SYS_shmat;
 }
 
-#define O_CREAT_K 0100
-#define O_TMPFILE_K 020000000
 
 void put_call(struct line *l, const struct zpoline_call *c, long res,
 	      const unsigned char *in, struct result_view *rv)
@@ -2200,6 +2688,15 @@ size_t entry_copy(const struct zpoline_call *c, unsigned char in[ENTRY_BYTES])
 		return c->args[2] && peek(in, c->args[2], 8, 0) == 8 ? 8 : 0;
 	case SYS_timerfd_settime:
 		return c->args[2] && peek(in, c->args[2], 32, 0) == 32 ? 32 : 0;
+	case SYS_capget:	/* the kernel may write its version back */
+		return c->args[0] && peek(in, c->args[0], 8, 0) == 8 ? 8 : 0;
+	case SYS_splice:
+		memset(in, 0, 16);
+		if (c->args[1])
+			peek(in, c->args[1], 8, 0);
+		if (c->args[3])
+			peek(in + 8, c->args[3], 8, 0);
+		return 16;
 	case SYS_copy_file_range:
 		memset(in, 0, 16);
 		if (c->args[1])

@@ -532,8 +532,6 @@ static void put_sockaddr_bytes(struct line *l, const unsigned char *b,
 		}
 	} else if (fam == AF_NETLINK && len >= (long)sizeof(struct sockaddr_nl)) {
 		const struct sockaddr_nl *nl = (const void *)b;
-		static const char hex[] = "0123456789abcdef";
-		char g[8];
 		if (nl->nl_pad) {
 			put(l, "nl_pad=");
 			put_hex(l, nl->nl_pad);
@@ -542,9 +540,7 @@ static void put_sockaddr_bytes(struct line *l, const unsigned char *b,
 		put(l, "nl_pid=");
 		put_dec(l, (int)nl->nl_pid);
 		put(l, ", nl_groups=");
-		for (int i = 0; i < 8; i++)
-			g[i] = hex[(nl->nl_groups >> (28 - 4 * i)) & 15];
-		put_n(l, g, 8);
+		put_0x(l, nl->nl_groups, 8);
 	} else {
 		put(l, "sa_data=");
 		put_bytes(l, b + 2, len - 2, len - 2, 0);
@@ -697,6 +693,14 @@ static const struct xlat ipv6_options[] = {
 	{ 51, "IPV6_RECVHOPLIMIT" }, { 52, "IPV6_HOPLIMIT" },
 	{ 62, "IPV6_DONTFRAG" }, { 66, "IPV6_RECVTCLASS" }, { 67, "IPV6_TCLASS" },
 	XEND
+};
+static const struct xlat netlink_options[] = {
+	{ 1, "NETLINK_ADD_MEMBERSHIP" }, { 2, "NETLINK_DROP_MEMBERSHIP" },
+	{ 3, "NETLINK_PKTINFO" },	 { 4, "NETLINK_BROADCAST_ERROR" },
+	{ 5, "NETLINK_NO_ENOBUFS" },	 { 6, "NETLINK_RX_RING" },
+	{ 7, "NETLINK_TX_RING" },	 { 8, "NETLINK_LISTEN_ALL_NSID" },
+	{ 9, "NETLINK_LIST_MEMBERSHIPS" }, { 10, "NETLINK_CAP_ACK" },
+	{ 11, "NETLINK_EXT_ACK" },	 { 12, "NETLINK_GET_STRICT_CHK" }, XEND
 };
 static const struct xlat scm_types[] = {
 	{ 1, "SCM_RIGHTS" }, { 2, "SCM_CREDENTIALS" }, { 3, "SCM_SECURITY" },
@@ -986,6 +990,7 @@ static void put_optname(struct line *l, unsigned level, unsigned name,
 	case SOL_IP: put_xval(l, name, ip_options, "IP_???"); return;
 	case IPPROTO_TCP: put_xval(l, name, tcp_options, "TCP_???"); return;
 	case IPPROTO_IPV6: put_xval(l, name, ipv6_options, "IPV6_???"); return;
+	case 270: put_xval(l, name, netlink_options, "NETLINK_???"); return;
 	}
 	put_udec(l, name);
 }
@@ -1014,6 +1019,11 @@ static void d_setsockopt(struct ctx *x)
 			put_dec(l, lg.l_linger);
 			put_c(l, '}');
 		}
+	} else if (level == 270) {	/* SOL_NETLINK: an int */
+		if (len < (int)sizeof(int))
+			put_ptr(l, A(3));
+		else
+			put_int_at(x, A(3), IN);
 	} else if (len == sizeof(int)) {
 		put_int_at(x, A(3), IN);
 	} else {
@@ -1363,8 +1373,8 @@ static void d_epoll_ctl(struct ctx *x)
 	sep(x);
 	put_dec(x->l, (int)A(2));
 	sep(x);
-	if (A(1) == EPOLL_CTL_DEL && !A(3))
-		put(x->l, "NULL");
+	if (A(1) == EPOLL_CTL_DEL)	/* the event is not read */
+		put_ptr(x->l, A(3));
 	else if (fetch(x, A(3), &e, sizeof e, IN))
 		put_epoll_event(x->l, &e);
 }
@@ -1851,10 +1861,20 @@ static void d_prctl(struct ctx *x)
 			hex_args(x, 2);
 		}
 		return;
-	case PR_SET_NAME:
+	case PR_SET_NAME: {	/* "..." unless a NUL ends the first 15 bytes */
+		char name[16];
+		size_t n;
 		sep(x);
-		put_str(l, a2, 15, ok);
+		n = a2 ? peek(name, a2, sizeof name - 1, 0) : 0;
+		if (!n) {
+			put_ptr(l, a2);
+			return;
+		}
+		name[n] = 0;
+		put_bytes(l, (const unsigned char *)name, strlen(name),
+			  strlen(name) < n ? 0 : n + 1, 0);
 		return;
+	}
 	case PR_SET_VMA:
 		sep(x);
 		if (a2 == 0) {

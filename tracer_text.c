@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -92,6 +93,13 @@ void put_oct(struct line *l, unsigned long v)
 	if (b + sizeof b - p < 3)
 		*--p = '0';
 	put_n(l, p, b + sizeof b - p);
+}
+
+void put_0x(struct line *l, unsigned long long v, int width)
+{
+	char b[40];
+	snprintf(b, sizeof b, "%#0*llx", width, v);
+	put(l, b);
 }
 
 void put_comment(struct line *l, const char *s)

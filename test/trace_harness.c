@@ -46,6 +46,9 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -593,6 +596,66 @@ static void ipc_calls(void)
 	S3(SYS_msgctl, -1, 77, NULL);
 }
 
+/* Capabilities, timers, scheduling, namespaces and other rarer calls. */
+static void more_process_calls(void)
+{
+	static struct { unsigned version; int pid; } hdr = { 0x20080522, 0 };
+	static unsigned data[6];
+	static struct itimerval itv, oitv;
+	static struct timeval tvs[2];
+	static struct timespec ts;
+	static int prio;
+	static struct { unsigned long long flags, mode, resolve; } how;
+	static int fds[2], pfd;
+	long fd;
+
+	S2(SYS_capget, &hdr, data);
+	hdr.version = 0x19980330;
+	S2(SYS_capget, &hdr, data);
+	hdr.version = 0x20080522;
+	S2(SYS_capget, &hdr, NULL);
+	S2(SYS_capset, &hdr, data);
+	itv.it_value.tv_sec = 100;
+	S3(SYS_setitimer, ITIMER_REAL, &itv, &oitv);
+	S2(SYS_getitimer, ITIMER_REAL, &oitv);
+	itv.it_value.tv_sec = 0;
+	S3(SYS_setitimer, ITIMER_REAL, &itv, NULL);
+	S2(SYS_getitimer, 7, &oitv);
+	S2(SYS_sched_getparam, 0, &prio);
+	S3(SYS_sched_setscheduler, 0, 0, &prio);	/* SCHED_OTHER */
+	S2(SYS_sched_setparam, 0, &prio);
+	S2(SYS_sched_rr_get_interval, 0, &ts);
+	S1(SYS_sched_get_priority_max, SCHED_FIFO);
+	S1(SYS_unshare, 0);
+	S2(SYS_setns, -1, CLONE_NEWNET);
+	S3(SYS_mknodat, AT_FDCWD, "/nonexistent/fifo", S_IFIFO | 0644);
+	S4(SYS_mknodat, AT_FDCWD, "/nonexistent/dev", S_IFCHR | 0600, makedev(1, 3));
+	S3(SYS_mknod, "/nonexistent/x", S_IFREG | 0644, 0);
+	how.flags = O_RDONLY | O_CLOEXEC;
+	how.resolve = 0x04;	/* RESOLVE_NO_SYMLINKS */
+	fd = S4(SYS_openat2, AT_FDCWD, "/etc/passwd", &how, sizeof how);
+	S1(SYS_close, fd);
+	S4(SYS_openat2, AT_FDCWD, "/etc/passwd", &how, 8);
+	S2(SYS_utimes, "/nonexistent", tvs);
+	S3(SYS_futimesat, AT_FDCWD, "/nonexistent", NULL);
+	S2(SYS_utime, "/nonexistent", NULL);
+	fd = S2(SYS_pidfd_open, S0(SYS_getpid), 0);
+	S3(SYS_pidfd_getfd, fd, 0, 0);
+	S1(SYS_close, fd);
+	S2(SYS_pipe2, fds, 0);
+	fd = S3(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+	S6(SYS_splice, fd, NULL, fds[1], NULL, 10, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	S4(SYS_sync_file_range, fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	S1(SYS_close, fd);
+	S1(SYS_close, fds[0]);
+	S1(SYS_close, fds[1]);
+	S2(SYS_pkey_alloc, 0, 0);
+	S5(SYS_mount, "none", "/nonexistent", "tmpfs", MS_RDONLY | MS_NOSUID, NULL);
+	S2(SYS_umount2, "/nonexistent", MNT_DETACH);
+	S3(SYS_syslog, 10, NULL, 0);
+	(void)pfd;
+}
+
 /* Resources, identities and the other per-process calls. */
 static void process_calls(void)
 {
@@ -631,6 +694,7 @@ static void process_calls(void)
 	S1(SYS_getsid, 0);
 	S2(SYS_getgroups, 0, NULL);
 	S2(SYS_getgroups, 4, big);
+	S2(SYS_getgroups, 0, big);
 	S3(SYS_getresuid, big, big + 4, big + 8);
 	S3(SYS_getresgid, big, big + 4, big + 8);
 	S2(SYS_setpgid, 0, 0);
@@ -647,6 +711,8 @@ static void process_calls(void)
 	S2(SYS_arch_prctl, 0x9999, 0);
 	S2(SYS_prctl, PR_GET_DUMPABLE, 0);
 	S2(SYS_prctl, PR_SET_NAME, "harness");
+	S2(SYS_prctl, PR_SET_NAME, "fifteen-chars-x");
+	S2(SYS_prctl, PR_SET_NAME, "longer than fifteen bytes");
 	S2(SYS_prctl, PR_GET_NAME, big);
 	S2(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM);
 	S2(SYS_prctl, PR_GET_PDEATHSIG, &pfd);
@@ -675,6 +741,7 @@ static void process_calls(void)
 	S3(SYS_ioprio_get, 1, 0, 0);
 	memset(big, 0, sizeof big);	/* modes 0: only read */
 	S1(SYS_adjtimex, big);
+	more_process_calls();
 	S2(SYS_clock_adjtime, CLOCK_REALTIME, big);
 	S2(SYS_clock_adjtime, CLOCK_REALTIME, NULL);
 	ipc_calls();
@@ -901,6 +968,8 @@ static void polling(void)
 	S4(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, fds[1], &ev);
 	S4(SYS_epoll_ctl, ep, EPOLL_CTL_MOD, fds[1], &ev);
 	S4(SYS_epoll_ctl, ep, EPOLL_CTL_DEL, fds[1], NULL);
+	S4(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, fds[1], &ev);
+	S4(SYS_epoll_ctl, ep, EPOLL_CTL_DEL, fds[1], &ev);
 	S4(SYS_epoll_wait, ep, evs, 4, 0);
 	S3(SYS_write, fds[1], "x", 1);
 	S4(SYS_epoll_wait, ep, evs, 4, -1);
@@ -1017,6 +1086,7 @@ static void misc_calls(const char *tmp)
 	S2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
 	S2(SYS_clock_gettime, CLOCK_REALTIME, (void *)8);
 	S2(SYS_clock_getres, CLOCK_BOOTTIME, &ts);
+	S2(SYS_clock_getres, -74, &ts);	/* a CPU-time clock */
 	S2(SYS_clock_gettime, 77, &ts);
 	S2(SYS_gettimeofday, &tv, NULL);
 	ts.tv_sec = 0;
