@@ -2444,7 +2444,6 @@ static const char *const signatures[] = {
 	[SYS_pidfd_getfd] = "iix",
 	[SYS_rt_sigreturn] = "",	[SYS_listen] = "ii",
 	[SYS_epoll_create] = "i",	[SYS_perf_event_open] = "piiix",
-	[SYS_recvmmsg] = "ipUxp",	[SYS_sendmmsg] = "ipUx",
 	/* rare: their arguments, without strace's finer decoding */
 	[SYS_uselib] = "s",		[SYS_ustat] = "xp",
 	[SYS_sysfs] = "ixx",		[SYS_modify_ldt] = "ipu",

@@ -977,6 +977,55 @@ static void d_msg(struct ctx *x)
 	put_flags(x->l, (unsigned)A(2), msg_flags, "MSG_???");
 }
 
+/* sendmmsg(fd, vec, vlen, flags), recvmmsg(fd, vec, vlen, flags,
+ * timeout): the messages, with msg_len for those the call handled. */
+static void d_mmsg(struct ctx *x)
+{
+	struct mmsghdr m;
+	int recv = x->c->nr == SYS_recvmmsg;
+	unsigned long vlen = (unsigned)A(2);
+	unsigned long done = x->failed ? 0 : (unsigned long)x->res;
+	unsigned long n = recv ? done : vlen;
+	struct line *l = x->l;
+
+	put_dec(l, (int)A(0));
+	sep(x);
+	if (!A(1) || (recv && x->failed)
+	    || peek(&m, A(1), sizeof m, 0) != sizeof m) {
+		put_ptr(l, A(1));
+	} else {
+		put_c(l, '[');
+		for (unsigned long i = 0; i < n; i++) {
+			if (i)
+				put(l, ", ");
+			if (i == STR_MAX) {
+				put(l, "...");
+				break;
+			}
+			if (peek(&m, A(1) + i * sizeof m, sizeof m, 0) != sizeof m)
+				break;
+			put(l, "{msg_hdr=");
+			put_msghdr(x, &m.msg_hdr, -1, recv ? (long)m.msg_len : -1);
+			if (i < done) {
+				put(l, ", msg_len=");
+				put_udec(l, m.msg_len);
+			}
+			put_c(l, '}');
+		}
+		put_c(l, ']');
+	}
+	sep(x);
+	put_udec(l, vlen);
+	sep(x);
+	put_flags(l, (unsigned)A(3), msg_flags, "MSG_???");
+	if (!recv)
+		return;
+	sep(x);
+	put_timespec_at(x, A(4), IN);
+	if (!x->failed && x->res == 0)
+		set_aux(x, "Timeout");
+}
+
 static void put_optname(struct line *l, unsigned level, unsigned name,
 			int get)
 {
@@ -1964,6 +2013,8 @@ decoder_fn *more_decoder(long nr)
 	case SYS_recvfrom: return d_recvfrom;
 	case SYS_sendmsg:
 	case SYS_recvmsg: return d_msg;
+	case SYS_sendmmsg:
+	case SYS_recvmmsg: return d_mmsg;
 	case SYS_setsockopt: return d_setsockopt;
 	case SYS_getsockopt: return d_getsockopt;
 	case SYS_shutdown: return d_shutdown;

@@ -821,6 +821,31 @@ static void children(void)
 	S4(SYS_wait4, -1, NULL, 0, NULL);
 }
 
+/* sendmmsg and recvmmsg over a socket pair. */
+static void mmsg_calls(int *sv)
+{
+	static struct mmsghdr mm[2];
+	static struct iovec iov[2];
+	static struct timespec ts;
+
+	iov[0].iov_base = "first";
+	iov[0].iov_len = 5;
+	iov[1].iov_base = "second";
+	iov[1].iov_len = 6;
+	mm[0].msg_hdr.msg_iov = &iov[0];
+	mm[0].msg_hdr.msg_iovlen = 1;
+	mm[1].msg_hdr.msg_iov = &iov[1];
+	mm[1].msg_hdr.msg_iovlen = 1;
+	S4(SYS_sendmmsg, sv[0], mm, 2, MSG_NOSIGNAL);
+	S4(SYS_sendmmsg, -1, mm, 2, 0);
+	iov[0].iov_base = buf;
+	iov[0].iov_len = 3;
+	iov[1].iov_base = buf + 100;
+	iov[1].iov_len = 100;
+	S5(SYS_recvmmsg, sv[1], mm, 2, MSG_DONTWAIT, NULL);
+	S5(SYS_recvmmsg, sv[1], mm, 2, MSG_DONTWAIT, &ts);
+}
+
 /* Sockets of the common families, addresses, messages, options. */
 static void sockets(const char *tmp)
 {
@@ -869,6 +894,7 @@ static void sockets(const char *tmp)
 	S3(SYS_recvmsg, sv[1], &mh, MSG_CMSG_CLOEXEC);
 	S3(SYS_recvmsg, sv[1], &mh, MSG_DONTWAIT);
 	S3(SYS_recvmsg, sv[1], (void *)8, 0);
+	mmsg_calls(sv);
 	S5(SYS_setsockopt, sv[0], SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	len = sizeof one;
 	S5(SYS_getsockopt, sv[0], SOL_SOCKET, SO_TYPE, &one, &len);
