@@ -51,9 +51,11 @@ zpscan: zpscan.c $(B)/decoder.o $(B)/sites.o decoder.h
 # ---- default hook library (hook_default.c) -------------------------------
 # The tracer's syscall names come from this machine's kernel headers:
 # every `#define __NR_name number` of asm/unistd_64.h becomes an entry.
-libzpoline_hook.so: hook_default.c zpoline.h $(B)/syscall_names.h
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -fPIC -shared -I$(B) -o $@ \
-		hook_default.c -ldl
+TRACER_SRCS = hook_default.c tracer_text.c tracer_calls.c tracer_more.c \
+	      tracer_sig.c tracer_class.c
+libzpoline_hook.so: $(TRACER_SRCS) tracer.h zpoline.h $(B)/syscall_names.h
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -fPIC -shared -I. -I$(B) -o $@ \
+		$(TRACER_SRCS) -ldl
 
 $(B)/syscall_names.h: | $(B)
 	echo '#include <asm/unistd_64.h>' | $(CC) -dM -E - | sort -k3 -n | \
