@@ -241,12 +241,17 @@ static int zp_touches_trampoline(uintptr_t a, uintptr_t len)
 
 /* ------------------------------------------------------------------------
  * Signals.  The runtime keeps its handler installed for SIGSEGV and SIGILL
- * (traps, page-0 faults), and, when the hook asked to hear of deliveries
- * (init->signal), in place of every handler the program installs.  It
- * holds the program's own actions, which rt_sigaction reads and writes
- * instead; a delivery it does not consume goes to the program's handler,
- * which then returns through the program's own restorer, as natively (so
- * the hook sees the rt_sigreturn that ends it).
+ * (traps, page-0 faults), and in place of every handler the program
+ * installs (so that it can tell the hook, init->signal, of deliveries).
+ * For such a "wrapped" signal it holds the program's own action, which
+ * rt_sigaction reads and writes instead; a delivery it does not consume
+ * goes to the program's handler, which then returns through the program's
+ * own restorer, as natively (so the hook sees the rt_sigreturn that ends
+ * it).  Every other rt_sigaction goes to the kernel untouched: the
+ * runtime makes no call of its own for it, and the kernel's answer is the
+ * program's.  At start-up no handler is installed yet (the runtime starts
+ * before any constructor); SIG_IGN inherited through execve is the
+ * kernel's to keep.
  */
 
 struct zp_ksigaction { /* the kernel's struct sigaction on x86-64 */
@@ -259,102 +264,117 @@ struct zp_ksigaction { /* the kernel's struct sigaction on x86-64 */
 #define ZP_SA_RESTORER 0x04000000
 #define ZP_NSIG 65
 static struct zp_ksigaction zp_app_act[ZP_NSIG]; /* the program's actions */
-static uint64_t zp_known;	/* bit sig - 1: zp_app_act[sig] is known */
+static uint64_t zp_wrapped;	/* bit sig - 1: zp_app_act[sig] is in use */
 void (*zp_on_signal)(int sig, const void *si);	/* the hook's init->signal */
 
 static void zp_handler(int sig, siginfo_t *si, void *ucv);
 
-/* Does the runtime put its handler in place of action a on sig? */
-static int zp_wants(long sig, const struct zp_ksigaction *a)
+static int zp_is_wrapped(long sig)
 {
-	if (sig == SIGSEGV || sig == SIGILL)
-		return 1;
-	return zp_on_signal && a->handler != SIG_DFL && a->handler != SIG_IGN;
+	return sig >= 1 && sig < ZP_NSIG && (zp_wrapped >> (sig - 1) & 1);
 }
 
-/* Does rt_sigaction of sig go through zp_sigaction? */
-static int zp_interposed(long sig)
+static int zp_is_handler(const struct zp_ksigaction *a)
 {
-	return sig >= 1 && sig < ZP_NSIG && (zp_known >> (sig - 1) & 1);
+	return a->handler != SIG_DFL && a->handler != SIG_IGN;
 }
 
-/* Installs the program's action a for sig: as it is, or with the
- * runtime's handler in its place. */
-static long zp_set_action(int sig, const struct zp_ksigaction *a)
+/*
+ * Installs the program's action a for sig, with the runtime's handler in
+ * its place where needed (sig is SIGSEGV or SIGILL, or a is a handler);
+ * *old gets the program's previous action (from the kernel, when it had
+ * it).  0 or -errno.
+ */
+static long zp_set_action(int sig, const struct zp_ksigaction *a,
+			  struct zp_ksigaction *old)
 {
-	struct zp_ksigaction k = *a;
+	struct zp_ksigaction k = *a, kold;
+	int keep = sig == SIGSEGV || sig == SIGILL, wrap = keep || zp_is_handler(a);
 	long r;
-	if (zp_wants(sig, a)) {
+	if (wrap) {
 		/* SA_RESETHAND: the kernel resets the runtime's handler too,
 		   but for SIGSEGV and SIGILL, which the runtime keeps (it
 		   resets the program's action itself). */
 		k.handler = (void *)zp_handler;
 		k.flags = SA_SIGINFO | ZP_SA_RESTORER |
 			  (a->flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART |
-				       (sig == SIGSEGV || sig == SIGILL
-						? 0 : SA_RESETHAND)));
+				       (keep ? 0 : SA_RESETHAND)));
 		k.restorer = (void *)zp_sigreturn_restorer;
 	}
-	r = sys4(SYS_rt_sigaction, sig, &k, 0, sizeof k.mask);
-	if (r == 0) {
-		zp_app_act[sig] = *a;
-		zp_known |= 1ul << (sig - 1);
-	}
-	return r;
-}
-
-/* Takes over sig: reads the program's action and installs it again. */
-static long zp_take_over(int sig)
-{
-	struct zp_ksigaction old;
-	long r = sys4(SYS_rt_sigaction, sig, 0, &old, sizeof old.mask);
+	r = sys4(SYS_rt_sigaction, sig, &k, &kold, sizeof k.mask);
 	if (r < 0)
 		return r;
-	if (zp_wants(sig, &old))
-		return zp_set_action(sig, &old);
-	zp_app_act[sig] = old;	/* installed as it is: only note it */
-	zp_known |= 1ul << (sig - 1);
+	if (old)
+		*old = zp_is_wrapped(sig) ? zp_app_act[sig] : kold;
+	zp_app_act[sig] = *a;
+	if (wrap)
+		zp_wrapped |= 1ul << (sig - 1);
+	else
+		zp_wrapped &= ~(1ul << (sig - 1));
 	return 0;
 }
 
+/* SIGSEGV and SIGILL, at start-up: the runtime's handler, with the
+ * program's action (the default, or SIG_IGN from before execve) kept. */
 int zp_install_handlers(void)
 {
-	long r = zp_take_over(SIGSEGV);
-	return r < 0 ? r : zp_take_over(SIGILL);
+	static const int sigs[] = { SIGSEGV, SIGILL };
+	for (int i = 0; i < 2; i++) {
+		struct zp_ksigaction cur;
+		long r = sys4(SYS_rt_sigaction, sigs[i], 0, &cur, sizeof cur.mask);
+		if (r < 0 || (r = zp_set_action(sigs[i], &cur, 0)) < 0)
+			return r;
+	}
+	return 0;
 }
 
-/* After the hook has loaded: if it wants to hear of signals, every
- * handler the program has installed (earlier constructors) is taken over,
- * and every one it installs from now on. */
+/* After the hook has loaded: tell it of deliveries from now on. */
 void zp_signals_start(void (*on_signal)(int, const void *))
 {
 	zp_on_signal = on_signal;
-	if (!on_signal)
-		return;
-	for (int sig = 1; sig < ZP_NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && !zp_interposed(sig))
-			zp_take_over(sig);
 }
 
-/* rt_sigaction(sig, act, oact) of an interposed signal: the kernel gets
+/*
+ * The program's rt_sigaction(sig, act, oact), when the runtime must take
+ * part: sig is wrapped now, or act installs a handler.  The kernel gets
  * the call (so it sees, and validates, what the program does), with the
- * runtime's handler where it must be; oact reports the program's action. */
+ * runtime's handler where it must be; oact reports the program's action.
+ * Otherwise (ZPOLINE_DO_SYSCALL) the call goes to the kernel as it is.
+ */
 static long zp_sigaction(const struct zpoline_call *c)
 {
 	int sig = c->args[0];
-	struct zp_ksigaction act, old = zp_app_act[sig], cur;
+	struct zp_ksigaction act, old;
 	long r;
-	if (c->args[3] != sizeof act.mask || !c->args[1])
-		r = zp_raw_syscall(SYS_rt_sigaction, sig, 0, (long)&cur,
-				   c->args[3], 0, 0);
-	else if (zp_safe_copy(&act, (const void *)c->args[1], sizeof act) < 0)
-		r = -EFAULT;
-	else
-		r = zp_set_action(sig, &act);
+	if (sig < 1 || sig >= ZP_NSIG || sig == SIGKILL || sig == SIGSTOP ||
+	    c->args[3] != sizeof act.mask)
+		return ZPOLINE_DO_SYSCALL;	/* the kernel says EINVAL */
+	if (c->args[1]) {
+		if (zp_safe_copy(&act, (const void *)c->args[1], sizeof act) < 0)
+			return zp_is_wrapped(sig) ? -EFAULT : ZPOLINE_DO_SYSCALL;
+		if (!zp_is_wrapped(sig) && !zp_is_handler(&act))
+			return ZPOLINE_DO_SYSCALL;
+		r = zp_set_action(sig, &act, &old);
+	} else {
+		/* A question: the kernel answers (the call as it is, which a
+		   tracer sees), zp_sigaction_done puts the program's action
+		   in its answer. */
+		return ZPOLINE_DO_SYSCALL;
+	}
 	if (r == 0 && c->args[2] &&
 	    zp_safe_copy((void *)c->args[2], &old, sizeof old) < 0)
 		r = -EFAULT;
 	return r;
+}
+
+/* After the kernel answered rt_sigaction(sig, NULL, oact): for a wrapped
+ * signal, the program's action, not the runtime's handler. */
+static void zp_sigaction_done(const struct zpoline_call *c, long result)
+{
+	int sig = c->args[0];
+	if (result == 0 && !c->args[1] && c->args[2] && zp_is_wrapped(sig))
+		zp_safe_copy((void *)c->args[2], &zp_app_act[sig],
+			     sizeof zp_app_act[sig]);
 }
 
 /* A delivery the runtime does not consume: do what the program asked for.
@@ -380,6 +400,8 @@ static void zp_forward(int sig, siginfo_t *si, ucontext_t *uc)
 	if (a.flags & SA_RESETHAND) {	/* the kernel's part is done */
 		zp_app_act[sig].handler = SIG_DFL;
 		zp_app_act[sig].flags = 0;
+		if (sig != SIGSEGV && sig != SIGILL)
+			zp_wrapped &= ~(1ul << (sig - 1));
 	}
 	if (a.flags & ZP_SA_RESTORER)	/* return as natively */
 		((void **)uc)[-1] = a.restorer;
@@ -562,9 +584,9 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 		}
 		break;
 	case SYS_rt_sigaction:
-		if (zp_interposed(c->args[0]))
-			return zp_sigaction(c);
-		break;
+		if (!c->args[1] && c->args[2])
+			*kind |= ZP_HOW_SIGACT;
+		return zp_sigaction(c);
 	case SYS_mmap:
 		if ((c->args[3] & MAP_FIXED) &&
 		    zp_touches_trampoline(c->args[0], c->args[1]))
@@ -621,6 +643,8 @@ long zp_next(struct zpoline_call *c)
 		zp_note_mmap(c, r);
 	if (kind & ZP_HOW_FDS)
 		r = zp_fds_after(c, r);
+	if (kind & ZP_HOW_SIGACT)
+		zp_sigaction_done(c, r);
 	return r;
 }
 
@@ -712,6 +736,8 @@ static int zp_is_fork_child(long nr, long result)
 
 long zp_leave(struct zp_frame *f, long result)
 {
+	if (f->how & ZP_HOW_SIGACT)
+		zp_sigaction_done(&f->call, result);
 	if ((f->how & ZP_HOW_REWRITE) && !ZP_IS_ERR(result))
 		zp_note_mmap(&f->call, result);
 	if (f->how & ZP_HOW_FDS)

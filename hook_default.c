@@ -375,6 +375,23 @@ static long hook(struct zpoline_call *c)
 	return ZPOLINE_DO_SYSCALL;
 }
 
+/* init->earlier: a call the program made before the tracer was loaded,
+ * printed as after() prints a call, from memory that is not trusted. */
+static void earlier(const struct zpoline_call *c, long res)
+{
+	struct line l;
+	struct result_view rv;
+
+	if (!tracing || !is_wanted(c->nr))
+		return;		/* nor counted: a table counts from the start */
+	memory_untrusted = 1;
+	begin(&l);
+	put_call(&l, c, res, NULL, &rv);
+	put_result(&l, c, res, &rv);
+	emit(&l);
+	memory_untrusted = 0;
+}
+
 static void after(const struct zpoline_call *c, long res)
 {
 	struct line l;
@@ -568,19 +585,21 @@ static int private_fd(int fd)
 	return moved;
 }
 
-static int open_output(void)
+static int open_output(int hidden)
 {
 	const char *file = setting("output");
 	int fd;
 
-	if (!file || !*file)
-		return private_fd(2);
+	if (!file || !*file)	/* a copy: the program may close its 2 */
+		return hidden ? fcntl(2, F_DUPFD_CLOEXEC, 3) : private_fd(2);
 	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		dprintf(2, "zpoline: ZPOLINE_OUTPUT=%s: %s\n", file,
 			strerror(errno));
 		return -1;
 	}
+	if (hidden)		/* own_fd places it */
+		return fd;
 	int moved = private_fd(fd);
 	if (moved < 0)
 		return fd;
@@ -618,7 +637,8 @@ zpoline_hook_fn zpoline_hook_init(struct zpoline_init *init)
 		tracing = strcmp(s, "both") == 0;
 	}
 	tzset();		/* time()'s date, read now, not mid-trace */
-	out_fd = open_output();	/* the last system call of start-up */
+	out_fd = open_output(the_init->size >= offsetof(struct zpoline_init, own_fd)
+			     + sizeof the_init->own_fd && the_init->own_fd);
 	if (out_fd < 0)
 		return NULL;
 	hide_output();
@@ -627,6 +647,9 @@ zpoline_hook_fn zpoline_hook_init(struct zpoline_init *init)
 	if (init->size >= offsetof(struct zpoline_init, signal)
 			  + sizeof init->signal)
 		init->signal = on_signal;
+	if (init->size >= offsetof(struct zpoline_init, earlier)
+			  + sizeof init->earlier)
+		init->earlier = earlier;
 	count(SYS_execve, 0, 0);
 	if (tracing && is_wanted(SYS_execve))
 		print_exec();

@@ -77,6 +77,11 @@ HIDDEN int current_tid(void);	/* the calling thread's id, cached */
  * the kernel has just accessed all n bytes for this call. */
 HIDDEN size_t peek(void *dst, unsigned long addr, size_t n, int trusted);
 
+/* Set while calls made before the tracer was loaded are printed
+ * (init->earlier): their memory may be gone since, so nothing is
+ * trusted. */
+HIDDEN extern int memory_untrusted;
+
 /* A buffer of len bytes, the first max shown, quoted; hex: every byte as
  * \xNN (strace's QUOTE_FORCE_HEX). */
 HIDDEN void put_buf(struct line *l, unsigned long addr, unsigned long len,

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -177,13 +178,51 @@ int put_flags(struct line *l, unsigned long long v, const struct xlat *t,
 
 /* ---- the program's memory ---------------------------------------------- */
 
+int memory_untrusted;
+
+/*
+ * While memory_untrusted: the read-only segments of the loaded objects
+ * (dl_iterate_phdr: no system call), listed once.  Their bytes are what
+ * they were at the earlier call (string literals, mostly); anything
+ * writable may have changed since, so it is shown as an address.
+ */
+#define RO_MAX 512
+static struct { unsigned long lo, hi; } ro[RO_MAX];
+static int nro = -1;
+
+static int add_read_only(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	for (int k = 0; k < info->dlpi_phnum && nro < RO_MAX; k++) {
+		const ElfW(Phdr) *p = &info->dlpi_phdr[k];
+		if (p->p_type == PT_LOAD && !(p->p_flags & PF_W)) {
+			ro[nro].lo = info->dlpi_addr + p->p_vaddr;
+			ro[nro++].hi = info->dlpi_addr + p->p_vaddr + p->p_filesz;
+		}
+	}
+	return 0;
+}
+
+static int read_only(unsigned long a, size_t n)
+{
+	if (nro < 0) {
+		nro = 0;
+		dl_iterate_phdr(add_read_only, NULL);
+	}
+	for (int i = 0; i < nro; i++)
+		if (a >= ro[i].lo && a + n <= ro[i].hi)
+			return 1;
+	return 0;
+}
+
 size_t peek(void *dst, unsigned long addr, size_t n, int trusted)
 {
 	size_t done = 0;
 
 	if (!addr)
 		return 0;
-	if (trusted) {
+	if (memory_untrusted && !read_only(addr, 1))
+		return 0;
+	if (trusted && !memory_untrusted) {
 		memcpy(dst, (const void *)addr, n);
 		return n;
 	}
@@ -314,7 +353,7 @@ void put_str(struct line *l, unsigned long addr, size_t max, int trusted)
 	}
 	for (;;) {
 		size_t want = sizeof b, n;
-		if (trusted) {
+		if (trusted && !memory_untrusted) {
 			/* the kernel read up to the NUL: read no further */
 			const char *s = (const char *)addr + shown;
 			n = strnlen(s, want);

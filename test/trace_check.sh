@@ -91,7 +91,7 @@ filter_none() {	# trace=none: no call printed, as strace prints none
 	timeout 120 strace -ff -o "$d/s" -e trace=none -E LD_PRELOAD="$pre" \
 		-E ZPOLINE_OUTPUT="$d/t.txt" -E ZPOLINE_TRACE=none \
 		$py test/trace_classes.py >/dev/null 2>"$d/stderr" </dev/null
-	! cat "$d"/s.* | grep -v '^+++\|^---' && ! grep -v '^\(\[pid  *[0-9]*\] \)*+++' "$d/t.txt" &&
+	! cat "$d"/s.* | grep -v '^+++\|^---' && ! grep -v '^\(\[pid  *[0-9]*\] \)*\(+++\|---\)' "$d/t.txt" &&
 		grep -q '+++ exited with 0 +++' "$d/t.txt" &&
 		echo "filter none: ok, no call printed by either"
 	result "filter none" $?
@@ -158,11 +158,15 @@ printf 'lines, file: '; $py test/trace_lines.py 16 400 "$d/t.txt"
 result lines-file $?
 
 # 6. The checks can fail: a trace with one line missing, or torn, is caught.
+# (Lines of the program's own run: the earlier calls at the start of an
+# image are checked only to be strace's, in order.)
 d=$(fresh broken)
-sed '20d' "$out/ls/t.txt" >"$d/t.txt"
+last_open=$(grep -n '^openat' "$out/ls/t.txt" | tail -1 | cut -d: -f1)
+last_close=$(grep -n '^close' "$out/ls/t.txt" | tail -1 | cut -d: -f1)
+sed "${last_open}d" "$out/ls/t.txt" >"$d/t.txt"
 $py test/trace_compare.py --name broken "$out/ls/s" "$d/t.txt" >/dev/null
 [ $? -eq 1 ]; result "compare-catches-a-lost-line" $?
-sed '20s/= \(-*[0-9]\)/= 7\1/; 30s/, /,  /' "$out/ls/t.txt" >"$d/t.txt"
+sed "${last_close}s/= \(-*[0-9]\)/= 7\1/; ${last_open}s/, /,  /" "$out/ls/t.txt" >"$d/t.txt"
 $py test/trace_compare.py --name broken "$out/ls/s" "$d/t.txt" >/dev/null
 [ $? -eq 1 ]; result "compare-catches-a-changed-word" $?
 $py test/trace_compare.py --name broken --extra "write,execve,close_range,fcntl,clone,clone3,fork,vfork,rt_sigaction" \

@@ -16,11 +16,16 @@ result.
 
 What strace sees and the tracer cannot, left out of strace's side:
 
-  - startup: the calls made before the tracer was loaded (the dynamic
-    loader's start-up, the runtime's rewriting, the tracer's own start-up):
-    in each image, everything between its `execve(...) = 0` and the last
-    call of the tracer's start-up, the fcntl(F_DUPFD_CLOEXEC) that makes
-    its private descriptor (and the close of the output file it dup'ed);
+  - startup: in each image, everything between its `execve(...) = 0`
+    and the tracer's first write (the line for that execve): the dynamic
+    loader's start-up, the runtime's rewriting, the tracer's own start-up,
+    and, in the middle of it, the calls the program made before the tracer
+    was loaded.  The runtime hands those to the tracer (init->earlier),
+    which prints them right after the execve line: they must be strace's
+    calls of that window, in order, with the loader's, the runtime's and
+    the tracer's own calls between them (their names and results are
+    compared; the tracer shows what they point to only where memory
+    cannot have changed since: see "earlier" below);
   - tracer's own calls: writes to its private descriptor (the one it made
     with fcntl(F_DUPFD_CLOEXEC) from 256 or above), its one-line reports
     on standard error ("zpoline: ..."), and the process_vm_readv it reads
@@ -41,6 +46,15 @@ named in the report (an exception applies to exactly the lines described):
 
   - envp: a successful execve is printed by the new image, which no longer
     knows the address of the old image's envp; that address is masked.
+  - earlier: the calls made before the tracer was loaded are printed
+    afterwards, when the memory they pointed to may have changed: the
+    tracer shows an address for anything not in a read-only mapping, so
+    only their names and results are compared.
+  - sigaction-handler: an rt_sigaction that installs a handler, or changes
+    a signal whose handler the runtime holds: the kernel is given the
+    runtime's handler in its place (and the old action it reports is the
+    runtime's), so strace's text differs; names and results are
+    compared.
   - rt_sigreturn: strace shows the signal mask it reads from the frame at
     the caller's stack pointer, and the value the call restores; the hook
     is given neither (the call does not return to it), so only the name
@@ -73,6 +87,9 @@ named in the report (an exception applies to exactly the lines described):
     (close_range, close or dup2/dup3 over it) while the runtime offers no
     way to hide it (init->own_fd); the tracer's lines of that process
     from that call to its next execve are lost.
+  - fd-hiding: the program's close_range over the tracer's descriptor,
+    which the runtime makes as two calls around it: strace's two are
+    joined into the program's one.
 
 How the two are aligned: by thread.  A tracer line carries `[pid TID]`, or
 no prefix for the first process before it had a second thread or child;
@@ -251,6 +268,58 @@ def closes_tracer_fd(c, fds):
     return c.name in ("dup2", "dup3") and c.result in fds
 
 
+class Window:
+    """The calls strace saw between an execve and the tracer's first write:
+    the tracer prints a contiguous run of them (its earlier calls) right
+    after that execve's line."""
+    name = "<window>"
+    optional = None
+    result = None
+    text = "(the calls before the tracer's first write)"
+
+    def __init__(self):
+        self.calls = []
+
+    def key(self):
+        return (self.name, None)
+
+
+def ends_tracer_start(calls, i, fds):
+    """Whether calls[i] is the last call of the tracer's start: the close
+    of the descriptor that became its private one (the runtime's own_fd
+    dups it to one of fds, restores RLIMIT_NOFILE, closes it)."""
+    m = re.match(r"close\((\d+)\)", calls[i].args)
+    if not m:
+        return False
+    for c in reversed(calls[max(0, i - 3):i]):
+        d = re.match(r"fcntl\((\d+), F_DUPFD_CLOEXEC, \d+\)", c.args)
+        if d and c.result in fds:
+            return d.group(1) == m.group(1)
+    return False
+
+
+def close_range_args(c):
+    m = re.match(r"close_range\((\d+), (\d+), (\w+)\)", c.args)
+    return (int(m.group(1)), int(m.group(2)), m.group(3)) if m else None
+
+
+def splits_around(c, nxt, fds):
+    """Whether close_range c and the next call are the two halves the
+    runtime makes of the program's close_range, around the tracer's
+    descriptor (fds.c)."""
+    a = close_range_args(c)
+    b = close_range_args(nxt[0]) if nxt and nxt[0].name == "close_range" else None
+    return bool(a and b and a[2] == b[2] and any(a[1] + 1 == fd == b[0] - 1
+                                                 for fd in fds))
+
+
+def joined_close_range(a, b):
+    """The program's close_range that the halves a and b were made of."""
+    x, y = close_range_args(a), close_range_args(b)
+    return Call("close_range(%d, %d, %s) = %s" % (x[0], y[1], x[2],
+                                                  b.text.split(" = ", 1)[1]))
+
+
 def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
                 drop=()):
     """What the tracer should have printed for one thread.  The tracer's
@@ -260,7 +329,8 @@ def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
     handler(index, signal name): whether the signal line at index reached
     a handler of the program.  drop: names strace showed only for this
     comparison (see --extra)."""
-    out, skipping, lost, shown, opened = [], False, False, False, None
+    out, skipping, lost, shown, window = [], False, False, False, None
+    second_half = None              # of a close_range split in two
     interrupted = {}                # rt_sigreturn's index: the call it ends
     last_signal = None
     if exceptions is None:
@@ -272,24 +342,36 @@ def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
             shown = c.name not in drop
             if shown:
                 out.append(c)       # a new image: its start-up is not traced
-            skipping, lost = True, False
+            skipping, lost, window = True, False, Window()
             continue
-        if is_tracer_dup(c, fds):   # the last call of the tracer's start
-            skipping, opened = False, c.args.split("(")[1].split(",")[0]
+        if skipping and is_tracer_write(c, fds):   # the tracer's first
+            skipping = False
+            if window.calls and not summary:   # a table counts no earlier call
+                out.append(window)
             continue
-        if opened is not None:      # and the close of its output file
-            was, opened = opened, None
-            if c.args == "close(%s)" % was:
-                continue
-        if skipping or is_tracer_write(c, fds):
+        if skipping and summary and ends_tracer_start(calls, i, fds):
+            skipping = False    # no write until the table: its start's end
+            continue
+        if skipping:
+            if c.name not in drop and not c.name.startswith("<"):
+                window.calls.append(c)
+            continue
+        if is_tracer_write(c, fds):
             continue
         if c.name in ("process_vm_readv", "restart_syscall", "gettid") \
                 or runtime_answers(c) or is_tracer_message(c):
             continue
+        if i == second_half:
+            continue
+        joined = c.name == "close_range" and \
+            splits_around(c, calls[i + 1:i + 2], fds)
+        if joined:
+            c, second_half = joined_close_range(c, calls[i + 1]), i + 1
+            exceptions["fd-hiding"] += 1
         if lost and c.name not in drop:
             exceptions["lost-descriptor"] += 1
             continue
-        if not summary and closes_tracer_fd(c, fds):
+        if not summary and not joined and closes_tracer_fd(c, fds):
             exceptions["lost-descriptor"] += c.name not in drop
             lost = True
             continue
@@ -350,6 +432,15 @@ def align(want, got, signals, exceptions):
         if s is not None and s.name == "---" and not signals:
             i += 1
             continue
+        if isinstance(s, Window):
+            nxt = [w for w in want[i + 1:i + 8] if not w.optional and
+                   w.name not in ("---", "rt_sigreturn", "<window>")][:3]
+            pairs = earlier_run(s.calls, got[j:], nxt)
+            out.extend(pairs)
+            exceptions["earlier"] += len(pairs)
+            i += 1
+            j += len(pairs)
+            continue
         if s is not None and t is not None and agree(s, t):
             out.append((s, t))
             i += 1
@@ -359,15 +450,56 @@ def align(want, got, signals, exceptions):
             exceptions[s.optional] += 1
             i += 1
             continue
-        if s is not None and i + 1 < len(want) and want[i + 1].name == "---":
+        if s is not None and i + 1 < len(want) and want[i + 1].name == "---" \
+                and not getattr(s, "moved", False):
             end = next((k for k in range(i + 2, len(want))
                         if want[k].name == "rt_sigreturn"), None)
-            if end is not None:
-                want[i:end + 1] = want[i + 1:end + 1] + [s]
-                continue
+            if end is None:     # its rt_sigreturn is filtered out: after
+                end = i + 1     # the signal lines, then
+                while end + 1 < len(want) and want[end + 1].name == "---":
+                    end += 1
+            s.moved = True
+            want[i:end + 1] = want[i + 1:end + 1] + [s]
+            continue
         out.append((s, t))
         break
     return out
+
+
+def same_line(s, t):
+    """Word for word (as compare_thread sees it), without exceptions."""
+    if s.name == "rt_sigaction":    # its text may be the runtime's (above)
+        return s.key() == t.key() and \
+            s.args.split(",")[0] == t.args.split(",")[0]
+    return s.key() == t.key() and (
+        s.name in NO_RETURN or
+        mask_envp(s.normal_text()) == mask_envp(t.normal_text()))
+
+
+def earlier_run(window, got, nxt):
+    """The tracer's earlier calls at the head of got: the longest run of
+    got that is a subsequence of window's calls (in order; what the window
+    has besides are the loader's, the runtime's and the tracer's own) and
+    that the next want (nxt) agrees with what follows it; as (strace's,
+    tracer's) pairs, each tracer line paired with the latest call of the
+    window it can be."""
+    keys = [c.key() for c in window]
+    for k in range(min(len(got), len(keys)), 0, -1):
+        # what follows must be the program's next lines, word for word
+        follow = list(zip(nxt, got[k:]))
+        if not all(same_line(a, b) for a, b in follow):
+            continue
+        pairs, a = [], len(keys)
+        for n in range(k - 1, -1, -1):      # from the end, backwards
+            a -= 1
+            while a >= 0 and keys[a] != got[n].key():
+                a -= 1
+            if a < 0:
+                break
+            pairs.append((window[a], got[n]))
+        if len(pairs) == k:
+            return pairs[::-1]
+    return []
 
 
 def read_trace(path, root):
@@ -393,8 +525,15 @@ def mask_envp(text):
     return re.sub(r"0x[0-9a-f]+ (/\* \d+ vars \*/)", r"ENVP \1", text)
 
 
-def text_equal(s, t, exceptions):
+def text_equal(s, t, exceptions, earlier=False):
     """Word for word, but for the named exceptions."""
+    if earlier:
+        return True     # counted as "earlier" where aligned
+    if s.name == "rt_sigaction" and "zp_handler" in s.text or \
+            s.name == "rt_sigaction" and s.text != t.normal_text() and \
+            s.text != t.text and handler_involved(s, t):
+        exceptions["sigaction-handler"] += 1
+        return True
     if s.name == "rt_sigreturn":
         exceptions["rt_sigreturn"] += 1
         return True
@@ -406,17 +545,33 @@ def text_equal(s, t, exceptions):
     return s.normal_text() == t.normal_text()
 
 
+def handler_involved(s, t):
+    """Whether the rt_sigaction strace saw (s) and the one the tracer
+    printed (t) are one that the runtime made with its handler in the
+    program's: the tracer shows a handler the program installs, or strace a
+    handler the program did not name."""
+    def handlers(text):
+        return re.findall(r"sa_handler=(0x[0-9a-f]+|SIG_\w+)", text)
+    return handlers(s.text) != handlers(t.text)
+
+
 def compare_thread(want, got, names_only, exceptions, signals):
     """(equal lines, first difference or None) for one thread; signals:
     whether the tracer printed signal lines in this run."""
     if not signals and any(s.name == "---" for s in want):
         exceptions["signal-lines"] += sum(s.name == "---" for s in want)
     equal = 0
-    for i, (s, t) in enumerate(align(want, got, signals, exceptions)):
+    pairs = align(want, got, signals, exceptions)
+    early = set()
+    for w in want:
+        if isinstance(w, Window):
+            early.update(id(c) for c in w.calls)
+    for i, (s, t) in enumerate(pairs):
         if s is None or t is None or not agree(s, t):
             return equal, "call %d:\n  strace: %s\n  tracer: %s" % (
                 i, s.text if s else "(nothing)", t.text if t else "(nothing)")
-        if not names_only and not text_equal(s, t, exceptions):
+        if not names_only and not text_equal(s, t, exceptions,
+                                             id(s) in early):
             return equal, "call %d, text differs:\n  strace: %s\n  tracer: %s" % (
                 i, s.text, t.text)
         equal += 1
