@@ -269,6 +269,10 @@ void (*zp_on_signal)(int sig, const void *si);	/* the hook's init->signal */
 
 static void zp_handler(int sig, siginfo_t *si, void *ucv);
 
+/* Set while a child that shares the runtime's memory but not its signal
+ * actions runs (vfork, posix_spawn's clone): see zp_special's clone. */
+static int zp_in_vmchild;
+
 static int zp_is_wrapped(long sig)
 {
 	return sig >= 1 && sig < ZP_NSIG && (zp_wrapped >> (sig - 1) & 1);
@@ -349,6 +353,11 @@ static long zp_sigaction(const struct zpoline_call *c)
 	if (sig < 1 || sig >= ZP_NSIG || sig == SIGKILL || sig == SIGSTOP ||
 	    c->args[3] != sizeof act.mask)
 		return ZPOLINE_DO_SYSCALL;	/* the kernel says EINVAL */
+	/* A vfork-like child changes its own actions (posix_spawn resets
+	   them before execve): as it asks, in the kernel only; the runtime's
+	   record is its parent's too.  zp_sigaction_done corrects oact. */
+	if (zp_in_vmchild)
+		return ZPOLINE_DO_SYSCALL;
 	if (c->args[1]) {
 		if (zp_safe_copy(&act, (const void *)c->args[1], sizeof act) < 0)
 			return zp_is_wrapped(sig) ? -EFAULT : ZPOLINE_DO_SYSCALL;
@@ -372,7 +381,8 @@ static long zp_sigaction(const struct zpoline_call *c)
 static void zp_sigaction_done(const struct zpoline_call *c, long result)
 {
 	int sig = c->args[0];
-	if (result == 0 && !c->args[1] && c->args[2] && zp_is_wrapped(sig))
+	if (result == 0 && (!c->args[1] || zp_in_vmchild) && c->args[2] &&
+	    zp_is_wrapped(sig))
 		zp_safe_copy((void *)c->args[2], &zp_app_act[sig],
 			     sizeof zp_app_act[sig]);
 }
@@ -538,7 +548,7 @@ static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp)
 	unsigned long flags;
 	*sp = 0;
 	if (c->nr == SYS_vfork)
-		return ZP_HOW_SHARED;
+		return ZP_HOW_SHARED | ZP_HOW_VMCHILD;
 	if (c->nr == SYS_clone) {
 		flags = c->args[0];
 		*sp = c->args[1];
@@ -550,9 +560,11 @@ static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp)
 		flags = ca.flags;
 		*sp = ca.stack ? ca.stack + ca.stack_size : 0;
 	}
+	unsigned vmchild = (flags & (CLONE_VM | CLONE_VFORK | CLONE_SIGHAND)) ==
+			   (CLONE_VM | CLONE_VFORK) ? ZP_HOW_VMCHILD : 0;
 	if (*sp)
-		return ZP_HOW_NEWSTACK;
-	return flags & CLONE_VM ? ZP_HOW_SHARED : ZP_HOW_PLAIN;
+		return ZP_HOW_NEWSTACK | vmchild;
+	return flags & CLONE_VM ? ZP_HOW_SHARED | vmchild : ZP_HOW_PLAIN;
 }
 
 /*
@@ -572,19 +584,28 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 		break;
 	case SYS_clone: case SYS_clone3: case SYS_vfork:
 		*kind = zp_clone_kind(c, &sp);
-		if (!ret)
+		if (!ret) {
+			*kind &= ~ZP_HOW_VMCHILD;
 			break;
-		if (*kind == ZP_HOW_NEWSTACK &&
-		    zp_safe_copy((void *)(sp - 8), &ret, sizeof ret) < 0)
+		}
+		/* CLONE_VFORK: the parent waits in the kernel until the child
+		   execs or exits; whatever the runtime does meanwhile is the
+		   child's.  The parent clears this when the call returns. */
+		if (*kind & ZP_HOW_VMCHILD)
+			zp_in_vmchild = 1;
+		if ((*kind & ZP_HOW_KIND) == ZP_HOW_NEWSTACK &&
+		    zp_safe_copy((void *)(sp - 8), &ret, sizeof ret) < 0) {
+			zp_in_vmchild = 0;
 			return -EFAULT;
-		if (*kind == ZP_HOW_SHARED) {
+		}
+		if ((*kind & ZP_HOW_KIND) == ZP_HOW_SHARED) {
 			zp_tls.shared_ret = ret;
 			zp_copy_call(&zp_tls.shared_call, c);
 			zp_tls.shared_leave = hooked && zp_after;
 		}
 		break;
 	case SYS_rt_sigaction:
-		if (!c->args[1] && c->args[2])
+		if ((!c->args[1] || zp_in_vmchild) && c->args[2])
 			*kind |= ZP_HOW_SIGACT;
 		return zp_sigaction(c);
 	case SYS_mmap:
@@ -736,6 +757,8 @@ static int zp_is_fork_child(long nr, long result)
 
 long zp_leave(struct zp_frame *f, long result)
 {
+	if (f->how & ZP_HOW_VMCHILD)	/* the parent: its child is done */
+		zp_in_vmchild = 0;
 	if (f->how & ZP_HOW_SIGACT)
 		zp_sigaction_done(&f->call, result);
 	if ((f->how & ZP_HOW_REWRITE) && !ZP_IS_ERR(result))
@@ -749,6 +772,7 @@ long zp_leave(struct zp_frame *f, long result)
 
 long zp_shared_leave(struct zp_frame *f, long result)
 {
+	zp_in_vmchild = 0;	/* the parent: its child is done */
 	zp_copy_call(&f->call, &zp_tls.shared_call);
 	if (zp_tls.shared_leave) {
 		zp_tls.shared_leave = 0;

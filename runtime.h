@@ -61,7 +61,9 @@
 #define ZP_HOW_REWRITE 0x200 /* zp_leave: note the code mmap mapped */
 #define ZP_HOW_FDS 0x400     /* zp_leave: fds.c looks at the result */
 #define ZP_HOW_SIGACT 0x800  /* zp_leave: the program's action in oact */
-#define ZP_HOW_LEAVE 0xf00   /* the stub calls zp_leave(frame, result) */
+#define ZP_HOW_VMCHILD 0x1000 /* zp_leave (the parent): the vfork-like
+				 child that shared the runtime is done */
+#define ZP_HOW_LEAVE 0x1f00  /* the stub calls zp_leave(frame, result) */
 
 /* Vector-state saving, chosen at start-up (zp_vec_mode). */
 #define ZP_VEC_NONE 0	/* the hook declared ZPOLINE_HOOK_NO_VECTOR */

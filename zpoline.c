@@ -135,22 +135,56 @@ unsigned long zp_now_ns(void)
 static int zp_secure;
 
 /*
- * The program's initial environment, read from the stack ld.so was given
- * (argc, argv, NULL, envp, NULL): the runtime starts before libc has set
- * environ.  Settings are what the process started with.
+ * The program's initial environment, from /proc/self/environ: the runtime
+ * starts before libc has set environ (and before the program's own
+ * relocation: its copy of ld.so's __libc_stack_end may not be filled in
+ * yet).  Settings are what the process started with; the strings stay for
+ * the life of the process.
  */
-extern void *__libc_stack_end;
+static char *zp_env;
+static size_t zp_env_len;
+
+static void zp_read_env(void)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = zp_mmap(cap);
+	long fd = sys2(SYS_open, "/proc/self/environ", O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			sys1(SYS_close, fd);
+		return;
+	}
+	for (;;) {
+		if (n + 4096 > cap) {
+			r = sys4(SYS_mremap, buf, cap, 2 * cap, MREMAP_MAYMOVE);
+			if (r < 0)
+				break;
+			buf = (char *)r;
+			cap *= 2;
+		}
+		r = sys3(SYS_read, fd, buf + n, cap - n - 1);
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	sys1(SYS_close, fd);
+	buf[n] = 0;
+	zp_env = buf;
+	zp_env_len = n;
+}
 
 static const char *zp_getenv(const char *name)
 {
-	long argc = *(long *)__libc_stack_end;
-	char **env = (char **)__libc_stack_end + 1 + argc + 1;
-	for (; *env; env++) {
-		const char *e = *env, *n = name;
+	for (size_t i = 0; i < zp_env_len; ) {
+		const char *e = zp_env + i, *n = name;
 		while (*n && *e == *n)
 			e++, n++;
 		if (!*n && *e == '=')
 			return e + 1;
+		while (i < zp_env_len && zp_env[i])
+			i++;
+		i++;
 	}
 	return 0;
 }
@@ -338,14 +372,16 @@ static void zp_choose_hook(void)
 static int zp_in_base_namespace(void)
 {
 	Dl_info info;
-	struct link_map *self = 0;
+	struct link_map *self = 0, *head;
 	if (!dladdr1((void *)zp_in_base_namespace, &info, (void **)&self,
 		     RTLD_DL_LINKMAP) || !self)
 		return 1;
-	for (struct link_map *l = _r_debug.r_map; l; l = l->l_next)
-		if (l == self)
-			return 1;
-	return 0;
+	/* The first object of the initial namespace is the program, whose
+	   name is empty; a namespace dlmopen made starts with a library.
+	   (Not _r_debug: a program's copy of it is not filled in yet.) */
+	for (head = self; head->l_prev; head = head->l_prev)
+		;
+	return !head->l_name || !head->l_name[0];
 }
 
 /*
@@ -370,6 +406,8 @@ static void zp_start(void)
 	if (!zp_in_base_namespace())
 		return;
 	zp_secure = getauxval(AT_SECURE) != 0;
+	if (!zp_secure)
+		zp_read_env();
 	zp_read_config();
 	zp_verbose = zp_is_on(zp_setting("verbose"));
 	if (zp_verbose) /* timed only when asked: a tracer sees each call */
