@@ -196,7 +196,8 @@ static int zp_same_key(const struct zp_cache_key *a, const struct zp_cache_key *
 #define ZP_CACHE_MAX (8u << 20) /* bytes of an entry, at most */
 
 /* Maps the entry for key k, read-only (its pages are the page cache's: no
- * copy); its size, or -1. */
+ * copy); its size, or -1.  Entries are replaced by rename, never rewritten
+ * in place, so the mapped file keeps its size while it is read. */
 static long zp_map_entry(const struct zp_cache_key *k, char **buf, size_t *cap)
 {
 	char name[32];
