@@ -143,6 +143,26 @@ static int zp_secure;
  */
 static char *zp_env;
 static size_t zp_env_len;
+static const char **zp_envv;	/* each string's start, after the text */
+static size_t zp_envc;
+
+/* Points zp_envv at each string of the text, in the buffer's room after
+ * it (cap bytes in all); without room, zp_getenv walks the text. */
+static void zp_index_env(char *buf, size_t n, size_t cap)
+{
+	size_t at = (n + 1 + 7) & ~(size_t)7, c = 0;
+	const char **v = (const char **)(buf + at);
+
+	for (size_t i = 0; i < n; i++)
+		c += i == 0 || buf[i - 1] == 0;
+	if (at + c * sizeof *v > cap)
+		return;
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (i == 0 || buf[i - 1] == 0)
+			v[k++] = buf + i;
+	zp_envv = v;
+	zp_envc = c;
+}
 
 static void zp_read_env(void)
 {
@@ -172,16 +192,27 @@ static void zp_read_env(void)
 	buf[n] = 0;
 	zp_env = buf;
 	zp_env_len = n;
+	zp_index_env(buf, n, cap);
+}
+
+/* The value of name in string e ("NAME=value"), or NULL. */
+static const char *zp_env_match(const char *e, const char *name)
+{
+	while (*name && *e == *name)
+		e++, name++;
+	return !*name && *e == '=' ? e + 1 : 0;
 }
 
 static const char *zp_getenv(const char *name)
 {
-	for (size_t i = 0; i < zp_env_len; ) {
-		const char *e = zp_env + i, *n = name;
-		while (*n && *e == *n)
-			e++, n++;
-		if (!*n && *e == '=')
-			return e + 1;
+	const char *v;
+
+	for (size_t k = 0; k < zp_envc; k++)
+		if ((v = zp_env_match(zp_envv[k], name)))
+			return v;
+	for (size_t i = 0; !zp_envv && i < zp_env_len; ) {
+		if ((v = zp_env_match(zp_env + i, name)))
+			return v;
 		while (i < zp_env_len && zp_env[i])
 			i++;
 		i++;
