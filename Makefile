@@ -37,7 +37,8 @@ $(B):
 # the runtime by itself; a program linked with libzpoline.a starts it with
 # zpoline_start (zpoline.h).
 libzpoline.so: $(RT_OBJS) $(B)/preload.o
-	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -o $@ $(RT_OBJS) $(B)/preload.o -ldl
+	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -Wl,-z,defs -o $@ $(RT_OBJS) \
+		$(B)/preload.o -ldl
 
 libzpoline.a: $(RT_OBJS)
 	rm -f $@
@@ -60,9 +61,11 @@ zpscan: zpscan.c $(B)/decoder.o $(B)/sites.o decoder.h
 # ---- default hook library (hook_default.c) -------------------------------
 # The tracer's syscall names come from this machine's kernel headers:
 # every `#define __NR_name number` of asm/unistd_64.h becomes an entry.
-libzpoline_hook.so: hook_default.c zpoline.h $(B)/syscall_names.h
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -fPIC -shared -I$(B) -o $@ \
-		hook_default.c -ldl
+TRACER_SRCS = hook_default.c tracer_text.c tracer_calls.c tracer_more.c \
+	      tracer_sig.c tracer_class.c
+libzpoline_hook.so: $(TRACER_SRCS) tracer.h zpoline.h $(B)/syscall_names.h
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -fPIC -shared -I. -I$(B) -o $@ \
+		$(TRACER_SRCS) -ldl
 
 $(B)/syscall_names.h: | $(B)
 	echo '#include <asm/unistd_64.h>' | $(CC) -dM -E - | sort -k3 -n | \
@@ -187,9 +190,16 @@ $(B)/test/hook_log_next.so: test/hook_log.c zpoline.h | $(B)/test
 		-DUSE_NEXT -o $@ $<
 
 # Object layouts: each linker's, the old one-segment layout, a far text
-# section, the end of a function (test/layout_check.sh).
-check-layouts: all $(B)/test/hook_marker.so $(B)/test/hook_pass.so $(B)/test/rt_fde
+# section, the end of a function (test/layout_check.sh); the planner's
+# rules on hand-made cases (test/sites_cases.S), by zpscan and run.
+check-layouts: all $(B)/test/hook_marker.so $(B)/test/hook_pass.so $(B)/test/rt_fde \
+		$(B)/test/sites_cases.so $(B)/test/rt_sites
 	sh test/layout_check.sh
+	python3 test/sites_check.py ./zpscan $(B)/test/sites_cases.so
+$(B)/test/sites_cases.so: test/sites_cases.S | $(B)/test
+	$(CC) -shared -fPIC -o $@ $<
+$(B)/test/rt_sites: test/rt_sites.c test/sites_cases.S | $(B)/test
+	$(CC) $(CFLAGS) -o $@ $^
 $(B)/test/rt_fde: test/rt_fde.c test/lay_fde.S | $(B)/test
 	$(CC) $(CFLAGS) -o $@ $^
 

@@ -28,6 +28,7 @@
 #define _GNU_SOURCE
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -194,26 +195,28 @@ static int zp_same_key(const struct zp_cache_key *a, const struct zp_cache_key *
 
 #define ZP_CACHE_MAX (8u << 20) /* bytes of an entry, at most */
 
-/* Reads the whole entry for key k into anonymous memory; its size, or -1. */
-static long zp_read_entry(const struct zp_cache_key *k, char **buf, size_t *cap)
+/* Maps the entry for key k, read-only (its pages are the page cache's: no
+ * copy); its size, or -1.  Entries are replaced by rename, never rewritten
+ * in place, so the mapped file keeps its size while it is read. */
+static long zp_map_entry(const struct zp_cache_key *k, char **buf, size_t *cap)
 {
 	char name[32];
-	long fd, n = 0, r;
+	long fd, m = -1;
 	struct stat st;
 
 	zp_entry_name(k, name);
 	fd = sys4(SYS_openat, zp_cache_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (sys2(SYS_fstat, fd, &st) < 0 || st.st_size > ZP_CACHE_MAX ||
-	    !(*buf = zp_mmap(*cap = st.st_size + 1))) {
-		sys1(SYS_close, fd);
-		return -1;
-	}
-	while (n < st.st_size && (r = sys3(SYS_read, fd, *buf + n, st.st_size - n)) > 0)
-		n += r;
+	if (sys2(SYS_fstat, fd, &st) == 0 && st.st_size > 0 &&
+	    st.st_size <= ZP_CACHE_MAX)
+		m = sys6(SYS_mmap, 0, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	sys1(SYS_close, fd);
-	return n == st.st_size ? n : -1;
+	if (m < 0)
+		return -1;
+	*buf = (char *)m;
+	*cap = st.st_size;
+	return st.st_size;
 }
 
 int zp_cache_load(const struct zp_cache_key *k, uintptr_t bias,
@@ -226,7 +229,7 @@ int zp_cache_load(const struct zp_cache_key *k, uintptr_t bias,
 	int ok = 0;
 	const struct zp_cache_head *h;
 
-	if (zp_cache_dir < 0 || (n = zp_read_entry(k, &buf, &cap)) < (long)sizeof *h)
+	if (zp_cache_dir < 0 || (n = zp_map_entry(k, &buf, &cap)) < (long)sizeof *h)
 		goto out;
 	h = (const struct zp_cache_head *)buf;
 	if (h->magic != ZP_CACHE_MAGIC || !zp_same_key(&h->key, k) || h->nseg != ng ||

@@ -1040,10 +1040,11 @@ static int cie_fde_encoding(struct bytes b)
 	return DW_EH_PE_absptr;
 }
 
-/* The pc_range of the FDE at f, or 0 when it cannot be read. */
-static uint64_t fde_range(const struct zp_elf *elf, const uint8_t *f)
+/* The pc_range of the FDE at f, or 0 when it cannot be read.  The last
+ * CIE's encoding is kept in t: most FDEs of an object share one CIE. */
+static uint64_t fde_range(struct zp_funcs *t, const uint8_t *f)
 {
-	struct bytes b = mapped(elf, f, 8), cie;
+	struct bytes b = mapped(t->elf, f, 8), cie;
 	uint32_t len, id;
 	int enc;
 	unsigned sz;
@@ -1055,10 +1056,16 @@ static uint64_t fde_range(const struct zp_elf *elf, const uint8_t *f)
 	if (len == 0 || len == 0xffffffff || id == 0 ||
 	    len > (size_t)(b.end - f) - 4)
 		return 0;	/* a terminator, 64-bit DWARF, a CIE */
-	cie = mapped(elf, f + 4 - id, 8);
-	if (!cie.p)
-		return 0;
-	enc = cie_fde_encoding(cie);
+	if (f + 4 - id == t->cie) {
+		enc = t->cie_enc;
+	} else {
+		cie = mapped(t->elf, f + 4 - id, 8);
+		if (!cie.p)
+			return 0;
+		enc = cie_fde_encoding(cie);
+		t->cie = f + 4 - id;
+		t->cie_enc = enc;
+	}
 	if (enc < 0 || !(sz = enc_size(enc)) || 8 + 2 * sz > len + 4)
 		return 0;
 	return get_uint(f + 8 + sz, sz);
@@ -1089,6 +1096,8 @@ int zp_funcs_init(const struct zp_elf *elf, struct zp_funcs *t)
 		t->tab = (const int32_t *)(h + 12);
 		t->count = count;
 		t->elf = elf;
+		t->cie = 0;
+		t->cie_enc = -1;
 		return 1;
 	}
 	return 0;
@@ -1108,7 +1117,7 @@ long zp_funcs_find(const struct zp_funcs *t, uintptr_t a)
 	return (long)l - 1;
 }
 
-int zp_funcs_range(const struct zp_funcs *t, size_t i, uintptr_t *start,
+int zp_funcs_range(struct zp_funcs *t, size_t i, uintptr_t *start,
 		   uintptr_t *end)
 {
 	uint64_t range;
@@ -1116,7 +1125,7 @@ int zp_funcs_range(const struct zp_funcs *t, size_t i, uintptr_t *start,
 	if (i >= t->count)
 		return 0;
 	*start = (uintptr_t)t->hdr + t->tab[2 * i];
-	range = fde_range(t->elf, t->hdr + t->tab[2 * i + 1]);
+	range = fde_range(t, t->hdr + t->tab[2 * i + 1]);
 	*end = *start + range;
 	return range != 0 && *end > *start;
 }
@@ -1137,7 +1146,7 @@ int zp_funcs_range(const struct zp_funcs *t, size_t i, uintptr_t *start,
  * measured over this machine's libraries, they are data (libcrypto's
  * tables, libGLdispatch's stubs) or displacements.
  */
-static int fde_find(const struct zp_funcs *t, uintptr_t c, uintptr_t lo,
+static int fde_find(struct zp_funcs *t, uintptr_t c, uintptr_t lo,
 		    uintptr_t hi, uintptr_t *start, uintptr_t *end, uintptr_t *fend)
 {
 	long i = zp_funcs_find(t, c);
@@ -1157,34 +1166,27 @@ static int fde_find(const struct zp_funcs *t, uintptr_t c, uintptr_t lo,
  * The scan behind zp_find_sites and zp_find_candidates: each candidate
  * with its verdict goes to cand (if set), each site to site (if set).
  */
-static size_t scan(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
-		   zp_site_fn site, zp_cand_fn cand, void *ctx,
-		   struct zp_scan_stats *st)
+/* The candidates in [lo, hi), each placed from its function's start
+ * (with t) or from lo (without). */
+static size_t scan_range(struct zp_funcs *t, uintptr_t lo, uintptr_t hi,
+			 zp_site_fn site, zp_cand_fn cand, void *ctx,
+			 struct zp_scan_stats *st)
 {
-	struct zp_scan_stats local = { 0 };
-	struct zp_funcs t = { 0 };
-	int have_fdes;
 	const uint8_t *c, *end = (const uint8_t *)hi;
 	uintptr_t fs = 0, fe = 0, fend = 0; /* the range cur decodes in,
 					       and its FDE's end */
 	struct cursor cur = { (const uint8_t *)lo, end, 0 };
 	size_t sites = 0;
 
-	if (!st)
-		st = &local;
-	if (hi <= lo)
-		return 0;
 	st->bytes += hi - lo;
-	have_fdes = elf && zp_funcs_init(elf, &t);
-
 	for (c = next_candidate((const uint8_t *)lo, end); c < end;
 	     c = next_candidate(c + 1, end)) {
 		enum zp_verdict v = ZP_UNPLACED;
 
 		st->candidates++;
-		if (have_fdes && !((uintptr_t)c >= fs && (uintptr_t)c < fe)) {
+		if (t && !((uintptr_t)c >= fs && (uintptr_t)c < fe)) {
 			fs = fe = 0;
-			cur.dead = !fde_find(&t, (uintptr_t)c, lo, hi, &fs, &fe,
+			cur.dead = !fde_find(t, (uintptr_t)c, lo, hi, &fs, &fe,
 					      &fend);
 			cur.pos = (const uint8_t *)fs;
 			cur.end = (const uint8_t *)fe;
@@ -1200,6 +1202,50 @@ static size_t scan(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
 		}
 		if (cand)
 			cand(ctx, (uintptr_t)c, v);
+	}
+	return sites;
+}
+
+/*
+ * The scan behind zp_find_sites and zp_find_candidates.  With FDEs, only
+ * the bytes that can be code are scanned: each function's range and the
+ * two bytes after it (see fde_find), adjacent ranges merged; data that
+ * shares the executable segment (.rodata, tables) is never read.
+ */
+static size_t scan(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
+		   zp_site_fn site, zp_cand_fn cand, void *ctx,
+		   struct zp_scan_stats *st)
+{
+	struct zp_scan_stats local = { 0 };
+	struct zp_funcs t;
+	size_t sites = 0;
+	long i;
+	uintptr_t s, e, ns, ne;
+
+	if (!st)
+		st = &local;
+	if (hi <= lo)
+		return 0;
+	if (!elf || !zp_funcs_init(elf, &t)) {
+		sites = scan_range(0, lo, hi, site, cand, ctx, st);
+		st->sites += sites;
+		return sites;
+	}
+	i = zp_funcs_find(&t, lo);
+	for (i = i < 0 ? 0 : i; (size_t)i < t.count; i++) {
+		if (!zp_funcs_range(&t, i, &s, &e))
+			continue;
+		if (s >= hi)
+			break;
+		e += 2;		/* a syscall the function falls into */
+		while ((size_t)i + 1 < t.count &&
+		       zp_funcs_range(&t, i + 1, &ns, &ne) && ns <= e) {
+			e = ne + 2 > e ? ne + 2 : e;
+			i++;
+		}
+		if (e > lo)
+			sites += scan_range(&t, s < lo ? lo : s, e > hi ? hi : e,
+					    site, cand, ctx, st);
 	}
 	st->sites += sites;
 	return sites;

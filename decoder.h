@@ -77,6 +77,8 @@ struct zp_funcs {
 	const int32_t *tab;	/* [2 * count]: initial location, FDE */
 	size_t count;
 	const struct zp_elf *elf;
+	const uint8_t *cie;	/* the last CIE read, and its FDE encoding */
+	int cie_enc;
 };
 
 /* 1 if elf has an .eh_frame_hdr of the usual layout (then *t is set). */
@@ -86,7 +88,7 @@ int zp_funcs_init(const struct zp_elf *elf, struct zp_funcs *t);
 long zp_funcs_find(const struct zp_funcs *t, uintptr_t a);
 
 /* [*start, *end) of function i: its FDE's range; 0 if it cannot be read. */
-int zp_funcs_range(const struct zp_funcs *t, size_t i, uintptr_t *start,
+int zp_funcs_range(struct zp_funcs *t, size_t i, uintptr_t *start,
 		   uintptr_t *end);
 
 /* What a scan saw; zp_find_sites adds to these counters. */
@@ -108,9 +110,10 @@ typedef void (*zp_site_fn)(void *ctx, uintptr_t addr);
  * decoding from a known instruction boundary (a function start from the
  * object's .eh_frame_hdr, or lo for bare code) reaches it as the start of
  * an instruction; bytes that merely look like 0f 05 inside another
- * instruction or inside data are never reported.  Reads no byte outside
- * [lo, hi) and the object's mapped metadata.  Returns the number of sites
- * reported.
+ * instruction or inside data are never reported.  With .eh_frame_hdr,
+ * only the functions' ranges are read (and counted in st->bytes); without,
+ * all of [lo, hi).  Reads no byte outside [lo, hi) and the object's mapped
+ * metadata.  Returns the number of sites reported.
  */
 size_t zp_find_sites(const struct zp_elf *elf, uintptr_t lo, uintptr_t hi,
 		     zp_site_fn fn, void *ctx, struct zp_scan_stats *st);

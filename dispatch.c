@@ -17,9 +17,7 @@
  *                   touch the trampoline, and the ends of a process;
  *   the handler     SIGSEGV and SIGILL: traps at moved instructions, calls
  *                   of page-0 sites that fault, and everything else passed
- *                   to the program's own action; swap requests (swap.c);
- *                   every handler of the program's, when a hook hears of
- *                   signals or swapping is on;
+ *                   to the program's own action;
  *   page 0          mapped on first need (zp_page0_prepare).
  *
  * Invariants:
@@ -27,10 +25,8 @@
  *     struct copies the compiler could turn into memcpy: libc's own
  *     system calls come through here.  The kernel is entered with
  *     zp_raw_syscall or from trampoline.S.
- *   - The program sees its own actions for SIGSEGV and SIGILL (and the
- *     swap signal) through rt_sigaction; the runtime's handler stays
- *     installed.  A vfork child's rt_sigaction goes to the kernel as it is
- *     (its signal table is its own, its memory its parent's).
+ *   - The program sees its own actions for SIGSEGV and SIGILL through
+ *     rt_sigaction; the runtime's handler stays installed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -248,12 +244,17 @@ static int zp_touches_trampoline(uintptr_t a, uintptr_t len)
 
 /* ------------------------------------------------------------------------
  * Signals.  The runtime keeps its handler installed for SIGSEGV and SIGILL
- * (traps, page-0 faults), and, when the hook asked to hear of deliveries
- * (init->signal), in place of every handler the program installs.  It
- * holds the program's own actions, which rt_sigaction reads and writes
- * instead; a delivery it does not consume goes to the program's handler,
- * which then returns through the program's own restorer, as natively (so
- * the hook sees the rt_sigreturn that ends it).
+ * (traps, page-0 faults), and in place of every handler the program
+ * installs (so that it can tell the hook, init->signal, of deliveries).
+ * For such a "wrapped" signal it holds the program's own action, which
+ * rt_sigaction reads and writes instead; a delivery it does not consume
+ * goes to the program's handler, which then returns through the program's
+ * own restorer, as natively (so the hook sees the rt_sigreturn that ends
+ * it).  Every other rt_sigaction goes to the kernel untouched: the
+ * runtime makes no call of its own for it, and the kernel's answer is the
+ * program's.  At start-up no handler is installed yet (the runtime starts
+ * before any constructor); SIG_IGN inherited through execve is the
+ * kernel's to keep.
  */
 
 struct zp_ksigaction { /* the kernel's struct sigaction on x86-64 */
@@ -266,131 +267,147 @@ struct zp_ksigaction { /* the kernel's struct sigaction on x86-64 */
 #define ZP_SA_RESTORER 0x04000000
 #define ZP_NSIG 65
 static struct zp_ksigaction zp_app_act[ZP_NSIG]; /* the program's actions */
-static uint64_t zp_known;	/* bit sig - 1: zp_app_act[sig] is known */
+static uint64_t zp_wrapped;	/* bit sig - 1: zp_app_act[sig] is in use */
 void (*zp_on_signal)(int sig, const void *si);	/* the hook's init->signal */
 
 static void zp_handler(int sig, siginfo_t *si, void *ucv);
 
-static int zp_take_all;	/* every handler of the program: the runtime's */
+/* Set while a child that shares the runtime's memory but not its signal
+ * actions runs (vfork, posix_spawn's clone): see zp_special's clone. */
+static int zp_in_vmchild;
 
-/* Does the runtime keep its handler on sig, whatever the program's action? */
-static int zp_always(long sig)
+static int zp_is_wrapped(long sig)
 {
-	return sig == SIGSEGV || sig == SIGILL || (sig == zp_swap_sig && sig);
+	return sig >= 1 && sig < ZP_NSIG && (zp_wrapped >> (sig - 1) & 1);
 }
 
-/* Does the runtime put its handler in place of action a on sig? */
-static int zp_wants(long sig, const struct zp_ksigaction *a)
+/* Does the runtime keep its handler on sig, whatever the program's action?
+ * SIGSEGV and SIGILL (its traps), and the swap signal (swap.c). */
+static int zp_keeps(long sig)
 {
-	if (zp_always(sig))
-		return 1;
-	return (zp_on_signal || zp_take_all) && a->handler != SIG_DFL &&
-	       a->handler != SIG_IGN;
+	return sig == SIGSEGV || sig == SIGILL || (zp_swap_sig && sig == zp_swap_sig);
 }
 
-/* Does rt_sigaction of sig go through zp_sigaction? */
-static int zp_interposed(long sig)
+static int zp_is_handler(const struct zp_ksigaction *a)
 {
-	return sig >= 1 && sig < ZP_NSIG && (zp_known >> (sig - 1) & 1);
+	return a->handler != SIG_DFL && a->handler != SIG_IGN;
 }
 
-/* Installs the program's action a for sig: as it is, or with the
- * runtime's handler in its place. */
-static long zp_set_action(int sig, const struct zp_ksigaction *a)
+/*
+ * Installs the program's action a for sig, with the runtime's handler in
+ * its place where needed (sig is SIGSEGV or SIGILL, or a is a handler);
+ * *old gets the program's previous action (from the kernel, when it had
+ * it).  0 or -errno.
+ */
+static long zp_set_action(int sig, const struct zp_ksigaction *a,
+			  struct zp_ksigaction *old)
 {
-	struct zp_ksigaction k = *a;
+	struct zp_ksigaction k = *a, kold;
+	int keep = zp_keeps(sig), wrap = keep || zp_is_handler(a);
 	long r;
-	if (zp_wants(sig, a)) {
+	if (wrap) {
 		/* SA_RESETHAND: the kernel resets the runtime's handler too,
 		   but for SIGSEGV and SIGILL, which the runtime keeps (it
 		   resets the program's action itself). */
 		k.handler = (void *)zp_handler;
 		k.flags = SA_SIGINFO | ZP_SA_RESTORER |
 			  (a->flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART |
-				       (zp_always(sig) ? 0 : SA_RESETHAND)));
+				       (keep ? 0 : SA_RESETHAND)));
 		k.restorer = (void *)zp_sigreturn_restorer;
 		/* Swap requests, where the program has no handler of its own:
 		   the calls they interrupt start again (swap.c restarts those
 		   the kernel does not). */
-		if (sig == zp_swap_sig &&
-		    (a->handler == SIG_DFL || a->handler == SIG_IGN))
+		if (sig == zp_swap_sig && !zp_is_handler(a))
 			k.flags |= SA_RESTART;
 	}
-	r = sys4(SYS_rt_sigaction, sig, &k, 0, sizeof k.mask);
-	if (r == 0) {
-		zp_app_act[sig] = *a;
-		zp_known |= 1ul << (sig - 1);
-	}
-	return r;
-}
-
-/* Takes over sig: reads the program's action and installs it again. */
-static long zp_take_over(int sig)
-{
-	struct zp_ksigaction old;
-	long r = sys4(SYS_rt_sigaction, sig, 0, &old, sizeof old.mask);
+	r = sys4(SYS_rt_sigaction, sig, &k, &kold, sizeof k.mask);
 	if (r < 0)
 		return r;
-	if (zp_wants(sig, &old))
-		return zp_set_action(sig, &old);
-	zp_app_act[sig] = old;	/* installed as it is: only note it */
-	zp_known |= 1ul << (sig - 1);
+	if (old)
+		*old = zp_is_wrapped(sig) ? zp_app_act[sig] : kold;
+	zp_app_act[sig] = *a;
+	if (wrap)
+		zp_wrapped |= 1ul << (sig - 1);
+	else
+		zp_wrapped &= ~(1ul << (sig - 1));
 	return 0;
 }
 
+/* SIGSEGV and SIGILL (and the swap signal), at start-up: the runtime's
+ * handler, with the program's action (the default, or SIG_IGN from before
+ * execve) kept.  Embedded (zpoline_start, from the program's main), also
+ * the handlers the program has installed so far: every handler is
+ * wrapped, as when the runtime starts before the program. */
 int zp_install_handlers(void)
 {
-	long r = zp_take_over(SIGSEGV);
-	if (r == 0)
-		r = zp_take_over(SIGILL);
-	if (r == 0 && zp_swap_sig)
-		r = zp_take_over(zp_swap_sig);
-	return r;
+	for (int sig = 1; sig < ZP_NSIG; sig++) {
+		struct zp_ksigaction cur;
+		long r;
+		if (!zp_keeps(sig) && (!zp_embedded || sig == SIGKILL || sig == SIGSTOP))
+			continue;
+		r = sys4(SYS_rt_sigaction, sig, 0, &cur, sizeof cur.mask);
+		if (r < 0 && zp_keeps(sig))
+			return r;
+		if (r == 0 && (zp_keeps(sig) || zp_is_handler(&cur)) &&
+		    (r = zp_set_action(sig, &cur, 0)) < 0 && zp_keeps(sig))
+			return r;
+	}
+	return 0;
 }
 
-/* Swapping on: every handler the program has installed is taken over, and
- * every one it installs from now on (its deliveries are counted, see
- * zp_forward). */
-void zp_take_over_all(void)
-{
-	zp_take_all = 1;
-	for (int sig = 1; sig < ZP_NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && !zp_interposed(sig))
-			zp_take_over(sig);
-}
-
-/* After the hook has loaded: if it wants to hear of signals, every
- * handler the program has installed (earlier constructors) is taken over,
- * and every one it installs from now on. */
+/* After the hook has loaded: tell it of deliveries from now on. */
 void zp_signals_start(void (*on_signal)(int, const void *))
 {
 	zp_on_signal = on_signal;
-	if (on_signal)
-		zp_take_over_all();
 }
 
-/* rt_sigaction(sig, act, oact) of an interposed signal: the kernel gets
+/*
+ * The program's rt_sigaction(sig, act, oact), when the runtime must take
+ * part: sig is wrapped now, or act installs a handler.  The kernel gets
  * the call (so it sees, and validates, what the program does), with the
- * runtime's handler where it must be; oact reports the program's action. */
+ * runtime's handler where it must be; oact reports the program's action.
+ * Otherwise (ZPOLINE_DO_SYSCALL) the call goes to the kernel as it is.
+ */
 static long zp_sigaction(const struct zpoline_call *c)
 {
 	int sig = c->args[0];
-	struct zp_ksigaction act, old = zp_app_act[sig], cur;
+	struct zp_ksigaction act, old;
 	long r;
-	if (zp_tls.in_vfork)	/* a vfork child's table is its own: as it is */
-		return zp_raw_syscall(SYS_rt_sigaction, sig, c->args[1], c->args[2],
-				      c->args[3], 0, 0);
-	if (c->args[3] != sizeof act.mask || !c->args[1])
-		r = zp_raw_syscall(SYS_rt_sigaction, sig, 0, (long)&cur,
-				   c->args[3], 0, 0);
-	else if (zp_safe_copy(&act, (const void *)c->args[1], sizeof act) < 0)
-		r = -EFAULT;
-	else
-		r = zp_set_action(sig, &act);
+	if (sig < 1 || sig >= ZP_NSIG || sig == SIGKILL || sig == SIGSTOP ||
+	    c->args[3] != sizeof act.mask)
+		return ZPOLINE_DO_SYSCALL;	/* the kernel says EINVAL */
+	/* A vfork-like child changes its own actions (posix_spawn resets
+	   them before execve): as it asks, in the kernel only; the runtime's
+	   record is its parent's too.  zp_sigaction_done corrects oact. */
+	if (zp_in_vmchild)
+		return ZPOLINE_DO_SYSCALL;
+	if (c->args[1]) {
+		if (zp_safe_copy(&act, (const void *)c->args[1], sizeof act) < 0)
+			return zp_is_wrapped(sig) ? -EFAULT : ZPOLINE_DO_SYSCALL;
+		if (!zp_is_wrapped(sig) && !zp_is_handler(&act))
+			return ZPOLINE_DO_SYSCALL;
+		r = zp_set_action(sig, &act, &old);
+	} else {
+		/* A question: the kernel answers (the call as it is, which a
+		   tracer sees), zp_sigaction_done puts the program's action
+		   in its answer. */
+		return ZPOLINE_DO_SYSCALL;
+	}
 	if (r == 0 && c->args[2] &&
 	    zp_safe_copy((void *)c->args[2], &old, sizeof old) < 0)
 		r = -EFAULT;
 	return r;
+}
+
+/* After the kernel answered rt_sigaction(sig, NULL, oact): for a wrapped
+ * signal, the program's action, not the runtime's handler. */
+static void zp_sigaction_done(const struct zpoline_call *c, long result)
+{
+	int sig = c->args[0];
+	if (result == 0 && (!c->args[1] || zp_in_vmchild) && c->args[2] &&
+	    zp_is_wrapped(sig))
+		zp_safe_copy((void *)c->args[2], &zp_app_act[sig],
+			     sizeof zp_app_act[sig]);
 }
 
 /*
@@ -439,6 +456,8 @@ static void zp_forward(int sig, siginfo_t *si, ucontext_t *uc)
 	if (a.flags & SA_RESETHAND) {	/* the kernel's part is done */
 		zp_app_act[sig].handler = SIG_DFL;
 		zp_app_act[sig].flags = 0;
+		if (!zp_keeps(sig))
+			zp_wrapped &= ~(1ul << (sig - 1));
 	}
 	if (a.flags & ZP_SA_RESTORER)	/* return as natively */
 		((void **)uc)[-1] = a.restorer;
@@ -575,12 +594,10 @@ struct zp_clone3_args { /* the first fields of struct clone_args */
 };
 
 /*
- * A vfork-like call: until the child execs or exits, it runs on this
- * memory (this thread's zp_tls included, when it has no TLS of its own)
- * while the caller waits, but with a signal table of its own.  in_vfork
- * tells zp_sigaction to leave the program's actions, which the parent
- * keeps, alone; with swapping on, the child's calls must not leave the
- * parent's slot counters changed.
+ * Swapping on: a vfork-like child (ZP_HOW_VMCHILD) runs on this thread's
+ * memory (its zp_tls included) while the caller waits: it is no place for
+ * a swap (in_vfork), and its calls must not leave the caller's slot
+ * counters changed (the caller gets them back).
  */
 static void zp_vfork_begin(void)
 {
@@ -598,16 +615,13 @@ static void zp_vfork_end(void)	/* in the caller, the child gone */
 	zp_tls.in_vfork = 0;
 }
 
-/* How clone, clone3 or vfork must be made; *sp = the child's new stack;
- * *vfork: the child shares this memory while the caller waits for it. */
-static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp,
-			      int *vfork)
+/* How clone, clone3 or vfork must be made; *sp = the child's new stack. */
+static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp)
 {
 	unsigned long flags;
 	*sp = 0;
-	*vfork = c->nr == SYS_vfork;
 	if (c->nr == SYS_vfork)
-		return ZP_HOW_SHARED;
+		return ZP_HOW_SHARED | ZP_HOW_VMCHILD;
 	if (c->nr == SYS_clone) {
 		flags = c->args[0];
 		*sp = c->args[1];
@@ -619,10 +633,11 @@ static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp,
 		flags = ca.flags;
 		*sp = ca.stack ? ca.stack + ca.stack_size : 0;
 	}
-	*vfork = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
+	unsigned vmchild = (flags & (CLONE_VM | CLONE_VFORK | CLONE_SIGHAND)) ==
+			   (CLONE_VM | CLONE_VFORK) ? ZP_HOW_VMCHILD : 0;
 	if (*sp)
-		return ZP_HOW_NEWSTACK;
-	return flags & CLONE_VM ? ZP_HOW_SHARED : ZP_HOW_PLAIN;
+		return ZP_HOW_NEWSTACK | vmchild;
+	return flags & CLONE_VM ? ZP_HOW_SHARED | vmchild : ZP_HOW_PLAIN;
 }
 
 /*
@@ -636,33 +651,39 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 		       int hooked, unsigned *kind)
 {
 	uintptr_t sp;
-	int vfork;
 	switch (c->nr) {
 	case SYS_rt_sigreturn:
 		*kind = ZP_HOW_SIGRETURN;
 		break;
 	case SYS_clone: case SYS_clone3: case SYS_vfork:
-		*kind = zp_clone_kind(c, &sp, &vfork);
-		if (!ret)
+		*kind = zp_clone_kind(c, &sp);
+		if (!ret) {
+			*kind &= ~ZP_HOW_VMCHILD;
 			break;
-		if (*kind == ZP_HOW_NEWSTACK &&
-		    zp_safe_copy((void *)(sp - 8), &ret, sizeof ret) < 0)
+		}
+		/* CLONE_VFORK: the parent waits in the kernel until the child
+		   execs or exits; whatever the runtime does meanwhile is the
+		   child's.  The parent clears this when the call returns. */
+		if (*kind & ZP_HOW_VMCHILD) {
+			zp_in_vmchild = 1;
+			zp_vfork_begin();
+		}
+		if ((*kind & ZP_HOW_KIND) == ZP_HOW_NEWSTACK &&
+		    zp_safe_copy((void *)(sp - 8), &ret, sizeof ret) < 0) {
+			zp_in_vmchild = 0;
+			zp_vfork_end();
 			return -EFAULT;
-		if (*kind == ZP_HOW_SHARED) {
+		}
+		if ((*kind & ZP_HOW_KIND) == ZP_HOW_SHARED) {
 			zp_tls.shared_ret = ret;
 			zp_copy_call(&zp_tls.shared_call, c);
 			zp_tls.shared_leave = hooked && zp_after;
 		}
-		if (vfork) {
-			zp_vfork_begin();
-			if (*kind == ZP_HOW_NEWSTACK)	/* the parent ends it */
-				*kind |= ZP_HOW_VFORK;
-		}
 		break;
 	case SYS_rt_sigaction:
-		if (zp_interposed(c->args[0]))
-			return zp_sigaction(c);
-		break;
+		if ((!c->args[1] || zp_in_vmchild) && c->args[2])
+			*kind |= ZP_HOW_SIGACT;
+		return zp_sigaction(c);
 	case SYS_mmap:
 		if ((c->args[3] & MAP_FIXED) &&
 		    zp_touches_trampoline(c->args[0], c->args[1]))
@@ -719,6 +740,8 @@ long zp_next(struct zpoline_call *c)
 		zp_note_mmap(c, r);
 	if (kind & ZP_HOW_FDS)
 		r = zp_fds_after(c, r);
+	if (kind & ZP_HOW_SIGACT)
+		zp_sigaction_done(c, r);
 	return r;
 }
 
@@ -909,8 +932,12 @@ static long zp_leave_section(struct zp_frame *f, long result)
 
 long zp_leave(struct zp_frame *f, long result)
 {
-	if (f->how & ZP_HOW_VFORK)
+	if (f->how & ZP_HOW_VMCHILD) {	/* the parent: its child is done */
+		zp_in_vmchild = 0;
 		zp_vfork_end();
+	}
+	if (f->how & ZP_HOW_SIGACT)
+		zp_sigaction_done(&f->call, result);
 	if ((f->how & ZP_HOW_REWRITE) && !ZP_IS_ERR(result))
 		zp_note_mmap(&f->call, result);
 	if (f->how & ZP_HOW_FDS)
@@ -924,8 +951,9 @@ long zp_leave(struct zp_frame *f, long result)
 
 long zp_shared_leave(struct zp_frame *f, long result)
 {
-	zp_copy_call(&f->call, &zp_tls.shared_call);
+	zp_in_vmchild = 0;	/* the parent: its child is done */
 	zp_vfork_end();
+	zp_copy_call(&f->call, &zp_tls.shared_call);
 	if (zp_tls.shared_slot) {	/* swapping on: the parent goes on */
 		unsigned s = zp_tls.shared_slot - 1;
 		zp_tls.shared_slot = 0;

@@ -66,24 +66,22 @@ static int zp_is_own(long fd)
 	return 0;
 }
 
-/* A new number for descriptor fd, at min or above, close-on-exec; the
- * soft limit is raised for the call if min is not below it. */
-static long zp_dup_above(long fd, unsigned long min)
+/* A new number for descriptor fd, at min or above, close-on-exec, given
+ * the limits lim; the soft limit is raised for the call if min is not
+ * below it. */
+static long zp_dup_above(long fd, unsigned long min, const struct rlimit *lim)
 {
-	struct rlimit old, tmp;
+	struct rlimit tmp = *lim;
 	long r;
-	if (sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &old) < 0)
-		return -1;
-	if (min < old.rlim_cur)
+	if (min < lim->rlim_cur)
 		return sys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, min);
-	if (min >= old.rlim_max)
+	if (min >= lim->rlim_max)
 		return -1;
-	tmp = old;
 	tmp.rlim_cur = min + 1;
 	if (sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, &tmp, 0) < 0)
 		return -1;
 	r = sys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, min);
-	sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, &old, 0);
+	sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, lim, 0);
 	return r;
 }
 
@@ -91,29 +89,31 @@ static long zp_dup_above(long fd, unsigned long min)
 int zp_own_fd(int *fdp)
 {
 	struct rlimit lim;
-	long fd = *fdp, moved;
+	long fd = *fdp, moved = -1;
 	int e;
 
 	for (e = 0; e < zp_nown && zp_own_fd_of(e) >= 0; e++)
 		;
 	if (e == ZP_OWN_MAX)
 		return -ENOSPC;
-	if (fd < 0 || sys2(SYS_fcntl, fd, F_GETFD) < 0)
+	if (fd < 0)
 		return -EBADF;
 	if (!zp_nown)
 		for (int i = 0; i < ZP_FD_DIRS; i++)
 			zp_fd_dirs[i] = -1;
-	/* Above the soft limit (the program's numbers), else at its top. */
+	/* Above the soft limit (the program's numbers), else at its top;
+	   the copy is close-on-exec. */
 	if (sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &lim) == 0) {
-		moved = zp_dup_above(fd, lim.rlim_cur);
+		moved = zp_dup_above(fd, lim.rlim_cur, &lim);
 		if (moved < 0 && lim.rlim_cur > 1)
-			moved = zp_dup_above(fd, lim.rlim_cur - 1);
-		if (moved >= 0) {
-			sys1(SYS_close, fd);
-			fd = moved;
-		}
+			moved = zp_dup_above(fd, lim.rlim_cur - 1, &lim);
 	}
-	sys3(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
+	if (moved >= 0) {
+		sys1(SYS_close, fd);
+		fd = moved;
+	} else if (sys3(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC) < 0) {
+		return -EBADF;
+	}
 	*fdp = fd;
 	zp_own[e].var = fdp;
 	zp_own[e].owner = zp_fds_owner;
@@ -253,7 +253,8 @@ static void zp_move_away(long fd)
 		long moved = -1;
 		if (sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &lim) == 0)
 			moved = zp_dup_above(fd, (unsigned long)fd + 1 < lim.rlim_cur
-						 ? lim.rlim_cur : (unsigned long)fd + 1);
+						 ? lim.rlim_cur : (unsigned long)fd + 1,
+					     &lim);
 		if (moved < 0)
 			moved = sys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
 		if (moved >= 0) {	/* the dup2 itself closes the old number */

@@ -56,61 +56,87 @@
 #include "runtime.h"
 
 /* ------------------------------------------------------------------------
- * The table of sites: open addressing, never resized, never shrinks (a
- * library unmapped later leaves its entries behind).
+ * The table of sites: traps (moved instructions) and page-0 sites only.
+ * Open addressing, at most half full; it starts at one page and doubles:
+ * a new table is filled, then published, and the old one stays mapped
+ * (a reader may still be in it).  It never shrinks (a library unmapped
+ * later leaves its entries behind).  Keys cluster in a few pages that way:
+ * each page of a table is one more page fault at start-up.
  */
 
-#define ZP_TABLE_BITS 12 /* 4096 entries: traps and page-0 sites only */
+#define ZP_TABLE_FIRST 256	/* slots of the first table: one page */
+#define ZP_TABLE_MAX (1u << 20)	/* slots, at most */
 
 struct zp_entry_slot {
 	uintptr_t key, value;
 };
-static struct zp_entry_slot *zp_table;
-static size_t zp_table_used;
+struct zp_table {
+	size_t mask, used;
+	struct zp_entry_slot slot[];
+};
+static struct zp_table *zp_table;
 
-static inline size_t zp_table_hash(uintptr_t a)
+static inline size_t zp_table_hash(uintptr_t a, size_t mask)
 {
-	return (a * 0x9e3779b97f4a7c15ul) >> (64 - ZP_TABLE_BITS);
+	return (a * 0x9e3779b97f4a7c15ul) >> 32 & mask;
 }
 
 uintptr_t zp_site_lookup(uintptr_t a)
 {
-	const struct zp_entry_slot *t = zp_table;
-	const size_t mask = ((size_t)1 << ZP_TABLE_BITS) - 1;
+	const struct zp_table *t = __atomic_load_n(&zp_table, __ATOMIC_ACQUIRE);
 	if (!t || !a)
 		return 0;
-	for (size_t i = zp_table_hash(a);; i = (i + 1) & mask) {
-		uintptr_t k = __atomic_load_n(&t[i].key, __ATOMIC_ACQUIRE);
+	for (size_t i = zp_table_hash(a, t->mask);; i = (i + 1) & t->mask) {
+		uintptr_t k = __atomic_load_n(&t->slot[i].key, __ATOMIC_ACQUIRE);
 		if (k == a)
-			return t[i].value;
+			return t->slot[i].value;
 		if (k == 0)
 			return 0;
 	}
 }
 
-/* Adds a -> value; 0, or -1 when the table is full. */
+/* Puts a -> value in t, which has room. */
+static void zp_table_put(struct zp_table *t, uintptr_t a, uintptr_t value)
+{
+	for (size_t i = zp_table_hash(a, t->mask);; i = (i + 1) & t->mask) {
+		if (t->slot[i].key == a) {
+			t->slot[i].value = value;
+			return;
+		}
+		if (t->slot[i].key == 0) {
+			t->used++;
+			t->slot[i].value = value;
+			__atomic_store_n(&t->slot[i].key, a, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+/* A table of n slots holding t's entries, or NULL. */
+static struct zp_table *zp_table_new(const struct zp_table *t, size_t n)
+{
+	struct zp_table *u = zp_mmap(sizeof *u + n * sizeof u->slot[0]);
+	if (!u)
+		return NULL;
+	u->mask = n - 1;
+	for (size_t i = 0; t && i <= t->mask; i++)
+		if (t->slot[i].key)
+			zp_table_put(u, t->slot[i].key, t->slot[i].value);
+	return u;
+}
+
+/* Adds a -> value; 0, or -1 when there is no room. */
 static int zp_site_add(uintptr_t a, uintptr_t value)
 {
-	const size_t mask = ((size_t)1 << ZP_TABLE_BITS) - 1;
-	if (!zp_table) {
-		zp_table = zp_mmap(sizeof *zp_table << ZP_TABLE_BITS);
-		if (!zp_table)
+	struct zp_table *t = zp_table;
+	if (!t || t->used + 1 > (t->mask + 1) / 2) {
+		size_t n = t ? 2 * (t->mask + 1) : ZP_TABLE_FIRST;
+		if (n > ZP_TABLE_MAX || !(t = zp_table_new(t, n)))
 			return -1;
+		__atomic_store_n(&zp_table, t, __ATOMIC_RELEASE);
 	}
-	for (size_t i = zp_table_hash(a);; i = (i + 1) & mask) {
-		if (zp_table[i].key == a) {
-			zp_table[i].value = value;
-			return 0;
-		}
-		if (zp_table[i].key == 0) {
-			if (zp_table_used >= mask / 2)
-				return -1;
-			zp_table_used++;
-			zp_table[i].value = value;
-			__atomic_store_n(&zp_table[i].key, a, __ATOMIC_RELEASE);
-			return 0;
-		}
-	}
+	zp_table_put(t, a, value);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------

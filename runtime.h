@@ -60,9 +60,11 @@
 #define ZP_HOW_AFTER 0x100   /* zp_leave: pass the result to the hook */
 #define ZP_HOW_REWRITE 0x200 /* zp_leave: note the code mmap mapped */
 #define ZP_HOW_FDS 0x400     /* zp_leave: fds.c looks at the result */
-#define ZP_HOW_SECTION 0x800 /* zp_leave: the call holds a chain slot (swap.c) */
-#define ZP_HOW_VFORK 0x1000  /* zp_leave: a vfork-like clone has returned */
-#define ZP_HOW_LEAVE 0x1f00  /* the stub calls zp_leave(frame, result) */
+#define ZP_HOW_SIGACT 0x800  /* zp_leave: the program's action in oact */
+#define ZP_HOW_VMCHILD 0x1000 /* zp_leave (the parent): the vfork-like
+				 child that shared the runtime is done */
+#define ZP_HOW_SECTION 0x2000 /* zp_leave: the call holds a chain slot (swap.c) */
+#define ZP_HOW_LEAVE 0x3f00  /* the stub calls zp_leave(frame, result) */
 #define ZP_HOW_SLOT_SHIFT 16 /* with ZP_HOW_SECTION: which slot */
 
 /* Vector-state saving, chosen at start-up (zp_vec_mode). */
@@ -187,7 +189,6 @@ long zp_shared_leave(struct zp_frame *f, long result);
 int zp_page0_prepare(void);	/* 0: page-0 sites work; -1: page 0 taken */
 int zp_install_handlers(void);	/* SIGSEGV and SIGILL; 0 or -errno */
 void zp_signals_start(void (*on_signal)(int, const void *)); /* init->signal */
-void zp_take_over_all(void);	/* every handler of the program: runtime's */
 void zp_record_start(void);	/* calls before the hook: recorded */
 size_t zp_record_replay(void (*earlier)(const struct zpoline_call *, long));
 void zp_dispatch_init(void);

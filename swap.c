@@ -572,7 +572,7 @@ void zp_swap_start(void)
 	}
 	zp_cur = 0;
 	zp_slot_state[0] = ZP_LIVE;
-	zp_signals_start(zp_swap_on_signal);	/* (zp_start took them over) */
+	zp_signals_start(zp_swap_on_signal);	/* (every handler is wrapped) */
 	zp_swap_on = 1;
 	if (zp_verbose)
 		zp_say("swap requests: signal ", zp_dec(b, zp_swap_sig), "; ",

@@ -174,41 +174,68 @@ unsigned long zp_now_ns(void)
 /* Secure-execution mode: the real user chooses nothing. */
 static int zp_secure;
 
-/* Settings are what the process started with. */
-extern void *__libc_stack_end;
-
-/* The environment the process started with, as /proc/self/environ gives
- * it (NUL-separated), read once; or NULL. */
-static const char *zp_env;
+/*
+ * The program's initial environment, from /proc/self/environ: the runtime
+ * starts before libc has set environ (and before the program's own
+ * relocation: its copy of ld.so's __libc_stack_end may not be filled in
+ * yet).  Settings are what the process started with; the strings stay for
+ * the life of the process.
+ */
+static char *zp_env;
 static size_t zp_env_len;
+static const char **zp_envv;	/* each string's start, after the text */
+static size_t zp_envc;
 
-static void zp_read_environ(void)
+/* Points zp_envv at each string of the text, in the buffer's room after
+ * it (cap bytes in all); without room, zp_getenv walks the text. */
+static void zp_index_env(char *buf, size_t n, size_t cap)
 {
-	size_t cap = 16384, n = 0;
-	char *buf = zp_mmap(cap), *more;
-	long fd = sys3(SYS_open, "/proc/self/environ", O_RDONLY | O_CLOEXEC, 0), r;
+	size_t at = (n + 1 + 7) & ~(size_t)7, c = 0;
+	const char **v = (const char **)(buf + at);
+
+	for (size_t i = 0; i < n; i++)
+		c += i == 0 || buf[i - 1] == 0;
+	if (at + c * sizeof *v > cap)
+		return;
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (i == 0 || buf[i - 1] == 0)
+			v[k++] = buf + i;
+	zp_envv = v;
+	zp_envc = c;
+}
+
+static void zp_read_env(void)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = zp_mmap(cap);
+	long fd = sys2(SYS_open, "/proc/self/environ", O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0 || !buf) {
 		if (fd >= 0)
 			sys1(SYS_close, fd);
 		return;
 	}
-	while ((r = sys3(SYS_read, fd, buf + n, cap - n)) > 0) {
-		n += r;
-		if (n == cap) {	/* ARG_MAX bounds it */
-			if (!(more = zp_mmap(2 * cap)))
+	for (;;) {
+		if (n + 4096 > cap) {
+			r = sys4(SYS_mremap, buf, cap, 2 * cap, MREMAP_MAYMOVE);
+			if (r < 0)
 				break;
-			zp_copy(more, buf, n);
-			sys2(SYS_munmap, buf, cap);
-			buf = more;
+			buf = (char *)r;
 			cap *= 2;
 		}
+		r = sys3(SYS_read, fd, buf + n, cap - n - 1);
+		if (r <= 0)
+			break;
+		n += r;
 	}
 	sys1(SYS_close, fd);
+	buf[n] = 0;
 	zp_env = buf;
 	zp_env_len = n;
+	zp_index_env(buf, n, cap);
 }
 
+/* The value of name in string e ("NAME=value"), or NULL. */
 static const char *zp_env_match(const char *e, const char *name)
 {
 	while (*name && *e == *name)
@@ -216,32 +243,20 @@ static const char *zp_env_match(const char *e, const char *name)
 	return !*name && *e == '=' ? e + 1 : 0;
 }
 
-/*
- * A variable of the initial environment.  From /proc/self/environ: the
- * runtime starts before libc has set environ, and the stack ld.so was
- * given (__libc_stack_end: argc, argv, NULL, envp, NULL) is only the
- * fallback, for a program that defines __libc_stack_end itself (node
- * does) has this reference bound to its own copy, which no one sets.
- */
 const char *zp_getenv(const char *name)
 {
 	const char *v;
-	if (zp_env) {
-		for (size_t i = 0; i < zp_env_len; i++) {
-			if ((v = zp_env_match(zp_env + i, name)))
-				return v;
-			while (i < zp_env_len && zp_env[i])
-				i++;
-		}
-		return 0;
-	}
-	if (!__libc_stack_end)
-		return 0;
-	long argc = *(long *)__libc_stack_end;
-	char **env = (char **)__libc_stack_end + 1 + argc + 1;
-	for (; *env; env++)
-		if ((v = zp_env_match(*env, name)))
+
+	for (size_t k = 0; k < zp_envc; k++)
+		if ((v = zp_env_match(zp_envv[k], name)))
 			return v;
+	for (size_t i = 0; !zp_envv && i < zp_env_len; ) {
+		if ((v = zp_env_match(zp_env + i, name)))
+			return v;
+		while (i < zp_env_len && zp_env[i])
+			i++;
+		i++;
+	}
 	return 0;
 }
 
@@ -432,14 +447,16 @@ static unsigned zp_choose_hooks(const char *list, zpoline_hook_fn in_process)
 static int zp_in_base_namespace(void)
 {
 	Dl_info info;
-	struct link_map *self = 0;
+	struct link_map *self = 0, *head;
 	if (!dladdr1((void *)zp_in_base_namespace, &info, (void **)&self,
 		     RTLD_DL_LINKMAP) || !self)
 		return 1;
-	for (struct link_map *l = _r_debug.r_map; l; l = l->l_next)
-		if (l == self)
-			return 1;
-	return 0;
+	/* The first object of the initial namespace is the program, whose
+	   name is empty; a namespace dlmopen made starts with a library.
+	   (Not _r_debug: a program's copy of it is not filled in yet.) */
+	for (head = self; head->l_prev; head = head->l_prev)
+		;
+	return !head->l_name || !head->l_name[0];
 }
 
 /*
@@ -465,8 +482,9 @@ void zp_start(void)
 	zp_state = ZP_OFF;
 	if (!zp_in_base_namespace())
 		return;
-	zp_read_environ();
 	zp_secure = getauxval(AT_SECURE) != 0;
+	if (!zp_secure)
+		zp_read_env();
 	zp_read_config();
 	zp_verbose = zp_is_on(zp_setting("verbose"));
 	if (zp_verbose) /* timed only when asked: a tracer sees each call */
@@ -488,8 +506,6 @@ void zp_start(void)
 		       " running unhooked", NULL);
 		return;
 	}
-	if (zp_swap_sig)	/* now: its calls come before any hook's */
-		zp_take_over_all();
 	zp_state = ZP_STARTED;
 	zp_rewrite_loaded();
 	zp_cache_done();

@@ -437,11 +437,14 @@ grep -q "^zpoline_start: -$(python3 -c 'import errno; print(errno.EALREADY)')$" 
 	[ "$(grep -c '^after, \(libc\|inline\) 500: 3333$' h.out)" = 2 ]
 check "libzpoline.so preloaded as well: zpoline_start says EALREADY" h.out
 # The runtime's own syscall instructions are in the program now: zp_own
-# must list each of them (zpscan finds them in the runtime's functions),
+# must list each of them (objdump finds them in the runtime's functions),
 # and the rewriting must leave them alone: the program's own sites, as
 # zpscan counts them, are all that is rewritten in it.
 "$top/zpscan" "$E" >scan.out
-awk '/zp_entry_gate\+|zp_raw_syscall\+|zp_sigreturn_restorer\+/ { print $3 }' scan.out | sort >own.want
+objdump -d --no-show-raw-insn "$E" | awk '
+	/^[0-9a-f]+ <.*>:$/ { fn = $2 }
+	fn ~ /^<(zp_entry_gate|zp_entry|zp_plain_syscall|zp_raw_syscall|zp_sigreturn_restorer)>:$/ && $2 == "syscall" {
+		sub(":", "", $1); print "0x" $1 }' | sed 's/0x0*/0x/' | sort >own.want
 python3 - "$E" <<'PY' | sort >own.got
 import struct, subprocess, sys
 for line in subprocess.run(["objdump", "-h", sys.argv[1]], capture_output=True,

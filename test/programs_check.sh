@@ -102,7 +102,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # run DEST TRACE LIMIT CMD...: CMD in a fresh build/programs/run (and with
 # a fresh, empty HOME), natively when TRACE is "-", else hooked with the
-# trace going to TRACE.  Then the run directory becomes DEST/tree, next to
+# trace going to TRACE (and the runtime's plan cache kept apart, in
+# build/programs/plan-cache: it is the tool's, not the program's).  Then the run directory becomes DEST/tree, next to
 # DEST/out, DEST/err, DEST/status.  A death by signal shows in DEST/err as
 # the shell's line about it ("Bus error").
 run() {
@@ -113,7 +114,8 @@ run() {
 			>"$dest/out" 2>"$dest/err" </dev/null
 	else
 		(cd "$B/run" && timeout -k 5 "$limit" env LD_PRELOAD="$PRELOAD" \
-			${HOOK:+ZPOLINE_HOOK="$HOOK"} ZPOLINE_OUTPUT="$trace" "$@"
+			${HOOK:+ZPOLINE_HOOK="$HOOK"} ZPOLINE_OUTPUT="$trace" \
+			ZPOLINE_CACHE="$B/plan-cache" "$@"
 		 echo $? >"$dest/status") >"$dest/out" 2>"$dest/err" </dev/null
 	fi
 	mv "$B/run" "$dest/tree"

@@ -512,7 +512,7 @@ r=$(libc_of rewrite.o) z=$(libc_of zpoline.o) u=$(libc_of unwind.o)
 s=$(libc_of decoder.o)$(libc_of sites.o)
 if [ -z "$d" ] && [ -z "$s" ] &&
    [ "$r" = "dl_iterate_phdr getauxval " ] &&
-   [ "$z" = "__libc_stack_end _r_debug dladdr1 dlsym getauxval " ] &&
+   [ "$z" = "dladdr1 dlsym getauxval " ] &&
    [ "$u" = "dl_iterate_phdr dladdr1 dlclose dlinfo dlopen dlsym getauxval " ]; then
 	ok "dispatch.o, chain.o, swap.o, decoder.o, sites.o: no libc; rewrite.o, zpoline.o, unwind.o: start-up only"
 else

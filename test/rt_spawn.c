@@ -1,12 +1,23 @@
 /*
  * rt_spawn.c - posix_spawn (glibc: clone3(CLONE_VM|CLONE_VFORK) with a
  * stack of its own) with file actions, and posix_spawnp; prints the
- * children's exit statuses.
+ * children's exit statuses.  With a SIGCHLD handler installed, whose
+ * child resets it (glibc's posix_spawn resets every handled signal in
+ * the child, which shares the parent's memory): the parent must keep its
+ * handler and get each SIGCHLD.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/wait.h>
+
+static volatile int chld;
+
+static void on_chld(int sig)
+{
+	chld++;
+}
 
 extern char **environ;
 
@@ -34,5 +45,21 @@ int main(void)
 	printf("posix_spawn echo: %d\n", run(0, a1));
 	printf("posix_spawnp sh: %d\n", run(1, a2));
 	printf("posix_spawn missing: %d\n", run(0, a3));
+
+	struct sigaction sa = { .sa_handler = on_chld }, now;
+	sigset_t block, old;
+	sigaction(SIGCHLD, &sa, 0);
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (int i = 0; i < 3; i++) {
+		int before = chld;
+		printf("posix_spawn echo, SIGCHLD handled: %d\n", run(0, a1));
+		while (chld == before)	/* delivered when unblocked */
+			sigsuspend(&old);
+	}
+	sigaction(SIGCHLD, 0, &now);
+	printf("SIGCHLD deliveries: %d, handler still set: %s\n", chld,
+	       now.sa_handler == on_chld ? "yes" : "no");
 	return 0;
 }
