@@ -25,17 +25,27 @@ RT_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -fPIC -fvisibility=hidden \
 	    -fno-stack-protector -mgeneral-regs-only \
 	    -fno-tree-loop-distribute-patterns
 RT_OBJS   = $(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/trampoline.o \
-	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o $(B)/config.o $(B)/cache.o $(B)/fds.o
+	    $(B)/nsload.o $(B)/decoder.o $(B)/sites.o $(B)/config.o $(B)/cache.o $(B)/fds.o \
+	    $(B)/chain.o $(B)/swap.o $(B)/unwind.o
 
-all: libzpoline.so libzpoline_hook.so zpscan
+all: libzpoline.so libzpoline.a libzpoline_hook.so zpscan
 
 $(B):
 	mkdir -p $@
 
-libzpoline.so: $(RT_OBJS)
-	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -o $@ $(RT_OBJS) -ldl
+# The shared library is the archive's objects and preload.o, which starts
+# the runtime by itself; a program linked with libzpoline.a starts it with
+# zpoline_start (zpoline.h).
+libzpoline.so: $(RT_OBJS) $(B)/preload.o
+	$(CC) -shared -Wl,-z,now -Wl,-z,noexecstack -Wl,-z,defs -o $@ $(RT_OBJS) \
+		$(B)/preload.o -ldl
 
-$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o $(B)/cache.o $(B)/fds.o: $(B)/%.o: %.c \
+libzpoline.a: $(RT_OBJS)
+	rm -f $@
+	ar rcs $@ $(RT_OBJS)
+
+$(B)/zpoline.o $(B)/rewrite.o $(B)/dispatch.o $(B)/nsload.o $(B)/cache.o $(B)/fds.o \
+$(B)/chain.o $(B)/swap.o $(B)/unwind.o $(B)/preload.o: $(B)/%.o: %.c \
 		zpoline.h runtime.h decoder.h config.h | $(B)
 	$(CC) $(RT_CFLAGS) -c -o $@ $<
 
@@ -67,7 +77,8 @@ $(B)/syscall_names.h: | $(B)
 	rm -f $@.tmp
 
 # ---- tests ----------------------------------------------------------------
-check: all check-decoder check-runtime check-layouts check-tracer check-command
+check: all check-decoder check-runtime check-layouts check-tracer check-command \
+	check-hooks
 
 # Decoder tests: hand-derived lengths (test/decoder_cases.txt), random
 # windows under AddressSanitizer, and every instruction boundary and
@@ -118,6 +129,11 @@ $(B)/test/rt_clone $(B)/test/rt_vfork: $(B)/test/%: test/%.c \
 	$(CC) $(CFLAGS) -o $@ $^
 $(B)/test/rt_altstack: test/rt_altstack.c | $(B)/test
 	$(CC) $(CFLAGS) -D_FORTIFY_SOURCE=2 -o $@ $<
+# A program that embeds the runtime (libzpoline.a, zpoline_start).
+$(B)/test/embed: test/embed.c libzpoline.a zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< libzpoline.a -ldl
+$(B)/test/embed_nopie: test/embed.c libzpoline.a zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) $(WARN) -no-pie -o $@ $< libzpoline.a -ldl
 $(B)/test/rt_%: test/rt_%.c | $(B)/test
 	$(CC) $(CFLAGS) -o $@ $< -lpthread -ldl
 $(B)/test/dl_lib.so: test/dl_lib.c | $(B)/test
@@ -139,6 +155,39 @@ $(B)/test/hook_%.so: test/hook_%.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 $(B)/test/pre_%.so: test/pre_%.c | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
+
+# Several hooks, hot swap, embedding (test/hooks_check.sh).  The test
+# hooks answer system calls no kernel has with values that name them
+# (test/hook_answer.c), or log what they see (test/hook_log.c).
+HOOKS_TESTS = $(addprefix $(B)/test/,rt_chain rt_swap rt_sigs embed embed_nopie \
+	hook_answer_a.so hook_answer_b.so hook_answer_c.so \
+	hook_answer_libc_a.so hook_answer_libc_c.so hook_log_x.so \
+	hook_log_y.so hook_log_next.so hook_pass.so hook_libc.so \
+	hook_ownfd.so hook_buffered.so hook_pass_next.so rt_clone rt_vfork \
+	rt_signals) $(B)/test/rt_fds
+
+check-hooks: all $(HOOKS_TESTS) $(RT_TESTS) $(RT_HOOKS)
+	sh test/hooks_check.sh
+	@echo "== the runtime's tests again, swapping on (every call takes the tracked path)"
+	ZPOLINE_SWAP=RTMAX sh test/rt_check.sh
+
+ANSWER_a = -DANSWER_NR=500 -DANSWER=1111
+ANSWER_b = -DANSWER_NR=501 -DANSWER=2222
+ANSWER_c = -DANSWER_NR=500 -DANSWER=3333
+$(B)/test/hook_answer_a.so $(B)/test/hook_answer_b.so $(B)/test/hook_answer_c.so: \
+		$(B)/test/hook_answer_%.so: test/hook_answer.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib $(ANSWER_$*) \
+		-o $@ $<
+$(B)/test/hook_answer_libc_a.so $(B)/test/hook_answer_libc_c.so: \
+		$(B)/test/hook_answer_libc_%.so: test/hook_answer.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -DWITH_LIBC $(ANSWER_$*) -o $@ $<
+$(B)/test/hook_log_x.so $(B)/test/hook_log_y.so: $(B)/test/hook_log_%.so: \
+		test/hook_log.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -DNAME='"$*"' \
+		-o $@ $<
+$(B)/test/hook_log_next.so: test/hook_log.c zpoline.h | $(B)/test
+	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -DNAME='"n"' \
+		-DUSE_NEXT -o $@ $<
 
 # Object layouts: each linker's, the old one-segment layout, a far text
 # section, the end of a function (test/layout_check.sh); the planner's
@@ -198,13 +247,14 @@ zpoline: command.c config.h zpoline.h $(B)/config.o
 		-o $@ command.c $(B)/config.o
 
 # What install puts under PREFIX, and uninstall removes.
-INSTALLED = bin/zpoline lib/libzpoline.so lib/libzpoline_hook.so \
+INSTALLED = bin/zpoline lib/libzpoline.so lib/libzpoline.a lib/libzpoline_hook.so \
 	    include/zpoline.h lib/pkgconfig/zpoline.pc \
 	    share/man/man1/zpoline.1 share/man/man7/zpoline.7
 
 install: all
 	install -D -m 755 zpoline $(DESTDIR)$(PREFIX)/bin/zpoline
 	install -D -m 755 libzpoline.so $(DESTDIR)$(PREFIX)/lib/libzpoline.so
+	install -D -m 644 libzpoline.a $(DESTDIR)$(PREFIX)/lib/libzpoline.a
 	install -D -m 755 libzpoline_hook.so \
 		$(DESTDIR)$(PREFIX)/lib/libzpoline_hook.so
 	install -D -m 644 zpoline.h $(DESTDIR)$(PREFIX)/include/zpoline.h
@@ -264,4 +314,5 @@ clean:
 	rm -rf $(B) libzpoline.so libzpoline_hook.so zpscan zpoline
 
 .PHONY: all check check-decoder check-runtime check-layouts check-tracer check-full bench \
+	check-hooks \
 	bench-runtime bench-tracer bench-decoder clean

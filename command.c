@@ -3,7 +3,11 @@
  * preloaded, its settings given with strace's options.
  *
  *     zpoline [-c | -C] [-o FILE] [-e trace=SPEC] [-v] [--hook HOOK.so[:...]]
- *             [--config FILE] [--] PROG [ARGS...]
+ *             [--config FILE] [--swap[=SIGNAL]] [--] PROG [ARGS...]
+ *     zpoline swap [--timeout=SECONDS] PID HOOK.so[:HOOK2.so...]
+ *
+ * The second form replaces the hooks of a running process started with
+ * --swap (ZPOLINE_SWAP): see swap_command and swap.c.
  *
  * Invariants:
  *   - The command ends by exec'ing PROG in its own process, without a
@@ -34,11 +38,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -97,8 +103,12 @@ static void help(void)
 	       "tracer\n"
 	       "  --config FILE           read settings from FILE (options and "
 	       "environment win)\n"
+	       "  --swap[=SIGNAL]         let `zpoline swap` replace the hooks "
+	       "later (signal: RTMAX)\n"
 	       "  -h, --help              this text\n"
 	       "  -V, --version           the version\n\n"
+	       "zpoline swap [--timeout=SECONDS] PID HOOK.so[:HOOK2.so...]\n"
+	       "  replaces the hooks of process PID, started with --swap\n\n"
 	       "See zpoline(1) for the environment variables, zpoline(7) for "
 	       "writing a hook.\n");
 	exit(0);
@@ -371,14 +381,224 @@ static void set(const char *var, const char *value)
 		die("cannot set %s: %s", var, strerror(errno));
 }
 
+/* ---- zpoline swap ----------------------------------------------------------- */
+
+#define SWAP_MAGIC 0x7a707377	/* swap.c's ZP_SWAP_MAGIC */
+
+/* ZPOLINE_SWAP's value as the runtime reads it (swap.c): the signal, or
+ * -1.  USR1, USR2, RTMIN[+n], RTMAX[-n] (glibc's RTMIN is 34), a number;
+ * "SIG" optional. */
+static int swap_signal(const char *v)
+{
+	char *end;
+	long n = 0;
+	int sig = -1;
+
+	if (!strncmp(v, "SIG", 3))
+		v += 3;
+	if (!strcmp(v, "USR1"))
+		return SIGUSR1;
+	if (!strcmp(v, "USR2"))
+		return SIGUSR2;
+	if (!strncmp(v, "RTMIN", 5) || !strncmp(v, "RTMAX", 5)) {
+		int max = v[4] == 'X';
+		v += 5;
+		if (*v && *v != (max ? '-' : '+'))
+			return -1;
+		if (*v && (!v[1] || (n = strtol(v + 1, &end, 10), *end) ||
+			   v[1] < '0' || v[1] > '9'))
+			return -1;
+		sig = max ? 64 - n : 34 + n;
+	} else if (*v >= '0' && *v <= '9') {
+		n = strtol(v, &end, 10);
+		sig = *end || n > 64 ? -1 : (int)n;
+	}
+	return sig == SIGUSR1 || sig == SIGUSR2 || (sig >= 34 && sig <= 64) ? sig : -1;
+}
+
+/* NAME=value in /proc/PID/environ (the environment it started with), or
+ * NULL. */
+static char *environ_of(const char *env, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < n; i += strlen(env + i) + 1)
+		if (!strncmp(env + i, name, len) && env[i + len] == '=')
+			return strdup(env + i + len + 1);
+	return NULL;
+}
+
+static char *read_all(const char *path, size_t *n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	do {
+		char *more = realloc(buf, len + 65536 + 1);
+		if (!more)
+			die("out of memory");
+		buf = more;
+		r = read(fd, buf + len, 65536);
+		if (r > 0)
+			len += r;
+	} while (r > 0);
+	close(fd);
+	buf[len] = 0;
+	*n = len;
+	return buf;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { ms / 1000, ms % 1000 * 1000000 };
+	while (nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * zpoline swap PID HOOK.so[:...]: writes the list to DIR/PID.swap, sends
+ * the process its swap signal, and waits for DIR/PID.result (swap.c),
+ * which it prints.  DIR is the one the runtime looks in: its
+ * XDG_RUNTIME_DIR/zpoline, or /tmp/zpoline-UID.  Status 0 when the
+ * process took the new hooks.
+ */
+static int swap_command(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "timeout", required_argument, 0, 't' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 }
+	};
+	char path[PATH_MAX], dir[PATH_MAX], req[PATH_MAX + 64], tmp[PATH_MAX + 64],
+	     res[PATH_MAX + 64], *env, *sigv, *xdg, *list, *end, *text;
+	double timeout = 10;
+	struct stat st;
+	union sigval val = { .sival_int = SWAP_MAGIC };
+	size_t n;
+	long pid;
+	int c, sig, fd, ok;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 't') {
+			timeout = strtod(optarg, &end);
+			if (*end || timeout <= 0)
+				usage_error("--timeout=%s: not a number of seconds",
+					    optarg);
+		} else if (c == 'h') {
+			help();
+		} else {
+			usage_error("swap: unrecognized option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		usage_error("usage: zpoline swap [--timeout=SECONDS] PID "
+			    "HOOK.so[:HOOK2.so...]");
+	pid = strtol(argv[optind], &end, 10);
+	if (*end || pid <= 0)
+		usage_error("swap: '%s' is not a process id", argv[optind]);
+
+	snprintf(path, sizeof path, "/proc/%ld", pid);
+	if (stat(path, &st) < 0)
+		die("swap: no process %ld", pid);
+	if (st.st_uid != getuid())
+		die("swap: process %ld is not yours: it takes swap requests "
+		    "from its own user only", pid);
+	snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+	if (!(env = read_all(path, &n)))
+		die("swap: cannot read %s: %s", path, strerror(errno));
+	sigv = environ_of(env, n, "ZPOLINE_SWAP");
+	xdg = environ_of(env, n, "XDG_RUNTIME_DIR");
+	if (!sigv || !*sigv)
+		die("swap: process %ld takes no swap requests: it was not "
+		    "started with ZPOLINE_SWAP set (zpoline --swap PROG)", pid);
+	if ((sig = swap_signal(sigv)) < 0)
+		die("swap: process %ld has ZPOLINE_SWAP=%s, which is not a "
+		    "signal for swap requests", pid, sigv);
+	/* Only a process that catches the signal: one that does not would
+	   die of it (a program that kept ZPOLINE_SWAP but not the runtime). */
+	snprintf(path, sizeof path, "/proc/%ld/status", pid);
+	if (!(text = read_all(path, &n)) || !(end = strstr(text, "\nSigCgt:")) ||
+	    !(strtoull(end + 9, NULL, 16) >> (sig - 1) & 1))
+		die("swap: process %ld does not catch signal %d (ZPOLINE_SWAP=%s):"
+		    " it does not run the runtime with swapping on", pid, sig, sigv);
+	free(text);
+	list = hook_list(argv[optind + 1]);
+
+	if (xdg && xdg[0] == '/')
+		snprintf(dir, sizeof dir, "%s/zpoline", xdg);
+	else
+		snprintf(dir, sizeof dir, "/tmp/zpoline-%u", (unsigned)getuid());
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		die("swap: cannot make %s: %s", dir, strerror(errno));
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != getuid() || (st.st_mode & 077))
+		die("swap: %s is not a directory of yours that only you may use "
+		    "(mode 700): the runtime would not take the request", dir);
+	snprintf(req, sizeof req, "%s/%ld.swap", dir, pid);
+	snprintf(tmp, sizeof tmp, "%s/%ld.swap.tmp", dir, pid);
+	snprintf(res, sizeof res, "%s/%ld.result", dir, pid);
+	unlink(res);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, list, strlen(list)) != (ssize_t)strlen(list) ||
+	    close(fd) < 0 || rename(tmp, req) < 0)
+		die("swap: cannot write %s: %s", req, strerror(errno));
+	if (sigqueue(pid, sig, val) < 0)
+		die("swap: cannot signal process %ld: %s", pid, strerror(errno));
+
+	for (long waited = 0; waited < timeout * 1000; waited += 10) {
+		if (access(res, F_OK) == 0)
+			break;
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			die("swap: process %ld ended before it answered", pid);
+		sleep_ms(10);
+	}
+	if (!(text = read_all(res, &n))) {
+		unlink(req);
+		die("swap: process %ld did not answer within %g s (it takes a "
+		    "request at its next system call from its own code)", pid,
+		    timeout);
+	}
+	unlink(res);
+	fputs(text, stderr);
+	ok = strstr(text, "zpoline: swapped\n") != NULL;
+	return ok ? 0 : 1;
+}
+
+/*
+ * A hook with a libc of its own takes a block of static TLS (144 bytes for
+ * glibc 2.36's libc), and glibc takes back a block at dlclose only when it
+ * is the last one: each swap between such hooks leaves one behind.  The
+ * space glibc keeps for dlmopen'd libraries holds about ten; with --swap
+ * it is raised to 16 KiB (about a hundred swaps), unless the user set it.
+ */
+static void more_static_tls(void)
+{
+	static const char name[] = "glibc.rtld.optional_static_tls";
+	const char *old = getenv("GLIBC_TUNABLES");
+	char *v;
+
+	if (old && strstr(old, name))
+		return;
+	if (asprintf(&v, "%s%s%s=16384", old && *old ? old : "",
+		     old && *old ? ":" : "", name) < 0)
+		die("out of memory");
+	set("GLIBC_TUNABLES", v);
+}
+
 /* ---- the command line --------------------------------------------------------- */
 
 struct options {
-	const char *output, *summary, *trace, *hooks, *config;
+	const char *output, *summary, *trace, *hooks, *config, *swap;
 	int verbose, follow;
 };
 
-enum { OPT_HOOK = 256, OPT_CONFIG, OPT_TRACE };
+enum { OPT_HOOK = 256, OPT_CONFIG, OPT_TRACE, OPT_SWAP };
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -391,6 +611,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, 0, 'v' },
 		{ "hook", required_argument, 0, OPT_HOOK },
 		{ "config", required_argument, 0, OPT_CONFIG },
+		{ "swap", optional_argument, 0, OPT_SWAP },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
 		{ 0, 0, 0, 0 }
@@ -410,6 +631,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'v': o->verbose = 1; break;
 		case OPT_HOOK: o->hooks = optarg; break;
 		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_SWAP:
+			o->swap = optarg ? optarg : "RTMAX";
+			if (swap_signal(o->swap) < 0)
+				usage_error("--swap=%s: not a signal for swap requests "
+					    "(USR1, USR2, RTMIN..RTMAX, e.g. RTMAX)",
+					    o->swap);
+			break;
 		case 'h': help(); break;
 		case 'V':
 			printf("zpoline -- version %s (hook ABI version %d)\n",
@@ -451,6 +679,8 @@ int main(int argc, char **argv)
 
 	if (getauxval(AT_SECURE))
 		die("refusing to run set-user-ID or with file capabilities");
+	if (argc > 1 && strcmp(argv[1], "swap") == 0)
+		return swap_command(argc - 1, argv + 1);
 	first = parse_options(argc, argv, &o);
 	runtime = find_runtime();
 	prog = find_program(argv[first]);
@@ -479,6 +709,10 @@ int main(int argc, char **argv)
 		set("ZPOLINE_TRACE", o.trace);
 	if (o.verbose)
 		set("ZPOLINE_VERBOSE", "1");
+	if (o.swap) {
+		set("ZPOLINE_SWAP", o.swap);
+		more_static_tls();
+	}
 	old = getenv("LD_PRELOAD");
 	if (asprintf(&preload, "%s%s%s", runtime, old && *old ? ":" : "",
 		     old ? old : "") < 0)

@@ -3,8 +3,11 @@
  * the stub (trampoline.S) and the hook, and the signals the runtime needs.
  *
  *   zp_enter        called by the stub for every call: the site check,
- *                   the re-entry guard, the hook, and how the stub must
- *                   make the call (struct zp_frame's how);
+ *                   the re-entry guard, the hook (one: zp_hook; several:
+ *                   chain.c), and how the stub must make the call (struct
+ *                   zp_frame's how);
+ *   zp_enter_tracked  the same when swapping is on (swap.c): the call holds
+ *                   the slot of the chain it runs in until its last after;
  *   zp_leave        after the call, when the hook wants the result or the
  *                   runtime must note a mapping;
  *   zp_special      the calls that need the runtime: clone, vfork,
@@ -48,7 +51,6 @@ static long zp_builtin_hook(struct zpoline_call *c)
 
 zpoline_hook_fn zp_hook = zp_builtin_hook;
 void (*zp_after)(const struct zpoline_call *, long);
-void (*zp_flush)(void);
 int zp_loading_hook;
 unsigned char zp_vec_mode = ZP_VEC_NONE;
 
@@ -84,13 +86,14 @@ static void zp_call_after(const struct zpoline_call *c, long result)
 	zp_tls.in_hook = 0;
 }
 
-/* Before the process ends or execs: let the hook flush what it keeps. */
+/* Before the process ends or execs: let the hooks flush what they keep. */
 static void zp_flush_hook(void)
 {
 	zp_tls.in_hook = 1;
-	if (zp_flush)
-		zp_flush();
-	zp_ns_flush();
+	if (zp_swap_on)
+		zp_swap_flush_all();
+	else
+		zp_chain_flush(&zp_chains[0]);
 	zp_tls.in_hook = 0;
 }
 
@@ -278,6 +281,13 @@ static int zp_is_wrapped(long sig)
 	return sig >= 1 && sig < ZP_NSIG && (zp_wrapped >> (sig - 1) & 1);
 }
 
+/* Does the runtime keep its handler on sig, whatever the program's action?
+ * SIGSEGV and SIGILL (its traps), and the swap signal (swap.c). */
+static int zp_keeps(long sig)
+{
+	return sig == SIGSEGV || sig == SIGILL || (zp_swap_sig && sig == zp_swap_sig);
+}
+
 static int zp_is_handler(const struct zp_ksigaction *a)
 {
 	return a->handler != SIG_DFL && a->handler != SIG_IGN;
@@ -293,7 +303,7 @@ static long zp_set_action(int sig, const struct zp_ksigaction *a,
 			  struct zp_ksigaction *old)
 {
 	struct zp_ksigaction k = *a, kold;
-	int keep = sig == SIGSEGV || sig == SIGILL, wrap = keep || zp_is_handler(a);
+	int keep = zp_keeps(sig), wrap = keep || zp_is_handler(a);
 	long r;
 	if (wrap) {
 		/* SA_RESETHAND: the kernel resets the runtime's handler too,
@@ -304,6 +314,11 @@ static long zp_set_action(int sig, const struct zp_ksigaction *a,
 			  (a->flags & (SA_ONSTACK | SA_NODEFER | SA_RESTART |
 				       (keep ? 0 : SA_RESETHAND)));
 		k.restorer = (void *)zp_sigreturn_restorer;
+		/* Swap requests, where the program has no handler of its own:
+		   the calls they interrupt start again (swap.c restarts those
+		   the kernel does not). */
+		if (sig == zp_swap_sig && !zp_is_handler(a))
+			k.flags |= SA_RESTART;
 	}
 	r = sys4(SYS_rt_sigaction, sig, &k, &kold, sizeof k.mask);
 	if (r < 0)
@@ -318,15 +333,23 @@ static long zp_set_action(int sig, const struct zp_ksigaction *a,
 	return 0;
 }
 
-/* SIGSEGV and SIGILL, at start-up: the runtime's handler, with the
- * program's action (the default, or SIG_IGN from before execve) kept. */
+/* SIGSEGV and SIGILL (and the swap signal), at start-up: the runtime's
+ * handler, with the program's action (the default, or SIG_IGN from before
+ * execve) kept.  Embedded (zpoline_start, from the program's main), also
+ * the handlers the program has installed so far: every handler is
+ * wrapped, as when the runtime starts before the program. */
 int zp_install_handlers(void)
 {
-	static const int sigs[] = { SIGSEGV, SIGILL };
-	for (int i = 0; i < 2; i++) {
+	for (int sig = 1; sig < ZP_NSIG; sig++) {
 		struct zp_ksigaction cur;
-		long r = sys4(SYS_rt_sigaction, sigs[i], 0, &cur, sizeof cur.mask);
-		if (r < 0 || (r = zp_set_action(sigs[i], &cur, 0)) < 0)
+		long r;
+		if (!zp_keeps(sig) && (!zp_embedded || sig == SIGKILL || sig == SIGSTOP))
+			continue;
+		r = sys4(SYS_rt_sigaction, sig, 0, &cur, sizeof cur.mask);
+		if (r < 0 && zp_keeps(sig))
+			return r;
+		if (r == 0 && (zp_keeps(sig) || zp_is_handler(&cur)) &&
+		    (r = zp_set_action(sig, &cur, 0)) < 0 && zp_keeps(sig))
 			return r;
 	}
 	return 0;
@@ -387,6 +410,29 @@ static void zp_sigaction_done(const struct zpoline_call *c, long result)
 			     sizeof zp_app_act[sig]);
 }
 
+/*
+ * Swapping on: a handler of the program's starts running on this thread.
+ * swap.c must know (no library is loaded while one runs: it may have
+ * interrupted malloc), and which frame it came in by (a handler left with
+ * siglongjmp is no longer running once the stack is above that frame).
+ * Returns the depth to restore when it returns.
+ */
+static unsigned zp_app_handler_start(ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t rip = g[REG_RIP];
+	unsigned d = zp_tls.app_depth;
+	if (d < ZP_APP_NEST)
+		zp_tls.app_uc[d] = (uintptr_t)uc;
+	zp_tls.app_depth = d + 1;
+	zp_tls.app_seq++;
+	/* It interrupted a call of the stub: that call's EINTR is the
+	   program's, which swap.c must not take back. */
+	if (rip == (uintptr_t)zp_plain_syscall || rip == (uintptr_t)zp_plain_syscall + 2)
+		zp_tls.eintr_frame = g[REG_RBP];
+	return d;
+}
+
 /* A delivery the runtime does not consume: do what the program asked for.
  * uc is the kernel's frame, whose return address (the word before uc) is
  * the runtime's restorer. */
@@ -410,15 +456,18 @@ static void zp_forward(int sig, siginfo_t *si, ucontext_t *uc)
 	if (a.flags & SA_RESETHAND) {	/* the kernel's part is done */
 		zp_app_act[sig].handler = SIG_DFL;
 		zp_app_act[sig].flags = 0;
-		if (sig != SIGSEGV && sig != SIGILL)
+		if (!zp_keeps(sig))
 			zp_wrapped &= ~(1ul << (sig - 1));
 	}
 	if (a.flags & ZP_SA_RESTORER)	/* return as natively */
 		((void **)uc)[-1] = a.restorer;
+	unsigned depth = zp_swap_on ? zp_app_handler_start(uc) : 0;
 	if (a.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))a.handler)(sig, si, uc);
 	else
 		((void (*)(int))a.handler)(sig);
+	if (zp_swap_on)
+		zp_tls.app_depth = depth;
 }
 
 /* Is a fault at rip one that a page-0 site's call ends in?  The call
@@ -467,6 +516,8 @@ static void zp_handler(int sig, siginfo_t *si, void *ucv)
 		g[REG_RIP] = (greg_t)zp_safe_copy_fixup;
 		return;
 	}
+	if (sig == zp_swap_sig && zp_swap_sig && zp_swap_signal(sig, si, uc))
+		return;
 	if (si->si_code <= 0 || (sig != SIGSEGV && sig != SIGILL))
 		goto forward;	/* sent, or not one the runtime raises */
 	if (sig == SIGILL) {
@@ -542,6 +593,28 @@ struct zp_clone3_args { /* the first fields of struct clone_args */
 		stack_size;
 };
 
+/*
+ * Swapping on: a vfork-like child (ZP_HOW_VMCHILD) runs on this thread's
+ * memory (its zp_tls included) while the caller waits: it is no place for
+ * a swap (in_vfork), and its calls must not leave the caller's slot
+ * counters changed (the caller gets them back).
+ */
+static void zp_vfork_begin(void)
+{
+	zp_tls.in_vfork = 1;
+	for (unsigned i = 0; i < ZP_SLOTS; i++)
+		zp_tls.vfork_uses[i] = zp_tls.uses[i];
+}
+
+static void zp_vfork_end(void)	/* in the caller, the child gone */
+{
+	if (!zp_tls.in_vfork)
+		return;
+	for (unsigned i = 0; i < ZP_SLOTS; i++)
+		zp_tls.uses[i] = zp_tls.vfork_uses[i];
+	zp_tls.in_vfork = 0;
+}
+
 /* How clone, clone3 or vfork must be made; *sp = the child's new stack. */
 static unsigned zp_clone_kind(const struct zpoline_call *c, uintptr_t *sp)
 {
@@ -591,11 +664,14 @@ static long zp_special(const struct zpoline_call *c, uintptr_t ret,
 		/* CLONE_VFORK: the parent waits in the kernel until the child
 		   execs or exits; whatever the runtime does meanwhile is the
 		   child's.  The parent clears this when the call returns. */
-		if (*kind & ZP_HOW_VMCHILD)
+		if (*kind & ZP_HOW_VMCHILD) {
 			zp_in_vmchild = 1;
+			zp_vfork_begin();
+		}
 		if ((*kind & ZP_HOW_KIND) == ZP_HOW_NEWSTACK &&
 		    zp_safe_copy((void *)(sp - 8), &ret, sizeof ret) < 0) {
 			zp_in_vmchild = 0;
+			zp_vfork_end();
 			return -EFAULT;
 		}
 		if ((*kind & ZP_HOW_KIND) == ZP_HOW_SHARED) {
@@ -708,6 +784,89 @@ static inline int zp_args_unchanged(const struct zp_frame *f)
 		(f->call.args[4] ^ f->r8) | (f->call.args[5] ^ f->r9)) == 0;
 }
 
+/* The afters of chain ch (re-entry guard set). */
+static void zp_call_chain_after(const struct zp_chain *ch,
+				const struct zpoline_call *c, long r)
+{
+	zp_tls.in_hook = 1;
+	zp_chain_after(ch, c, r);
+	zp_tls.in_hook = 0;
+}
+
+static int zp_is_new_process(const struct zpoline_call *c)
+{
+	return c->nr == SYS_fork ||
+	       (c->nr == SYS_clone && !(c->args[0] & CLONE_VM));
+}
+
+/*
+ * zp_enter when swapping is on (swap.c): the call holds the slot of the
+ * chain it runs in, from before the first hook to after the last after()
+ * (ZP_HOW_SECTION and the slot in f->how tell zp_leave); vector state is
+ * always saved (zp_vec_mode), and no call takes the tail path.
+ */
+static __attribute__((noinline)) long zp_enter_tracked(struct zp_frame *f)
+{
+	unsigned fds = 0, kind = ZP_HOW_PLAIN, s;
+	const struct zp_chain *ch;
+	long r;
+
+	if (zp_tls.in_hook) {	/* made for a hook: straight to the kernel */
+		if (zp_is_special(f->call.nr))
+			return zp_enter_special(f, 0, 0);
+		return ZPOLINE_DO_SYSCALL;
+	}
+	if (__builtin_expect(zp_swap_work, 0))
+		zp_swap_point(f);
+	s = zp_section_enter();
+	ch = &zp_chains[s];
+	zp_tls.in_hook = 1;
+	if (__builtin_expect(zp_tls.ns_gen != ch->gen, 0)) {
+		zp_tls.ns_gen = ch->gen;
+		zp_chain_thread_init(ch);
+	}
+	r = zp_chain_run(ch, 0, &f->call);
+	zp_tls.in_hook = 0;
+	if (r != ZPOLINE_DO_SYSCALL)
+		goto done;
+	if (zp_fds_active()) {
+		r = zp_fds_check(&f->call, &fds);
+		if (r != ZPOLINE_DO_SYSCALL)
+			goto answered;
+	}
+	if (zp_is_special(f->call.nr)) {
+		r = zp_special(&f->call, f->ret, 1, &kind);
+		if (r != ZPOLINE_DO_SYSCALL)
+			goto answered;
+	}
+	if (f->call.nr == SYS_exit) {	/* the thread ends: no after */
+		zp_section_leave(s);
+		zp_swap_thread_exit();
+		f->how = kind | fds;
+		return ZPOLINE_DO_SYSCALL;
+	}
+	if ((kind & ZP_HOW_KIND) == ZP_HOW_SHARED) {
+		/* zp_shared_leave ends the section, and puts back what the
+		   child's calls changed here (zp_vfork_begin). */
+		zp_tls.shared_slot = s + 1;
+		f->how = kind | fds;
+		return ZPOLINE_DO_SYSCALL;
+	}
+	if (ch->any_after || zp_is_new_process(&f->call))
+		kind |= ZP_HOW_SECTION | s << ZP_HOW_SLOT_SHIFT |
+			(ch->any_after ? ZP_HOW_AFTER : 0);
+	else
+		zp_section_leave(s);
+	f->how = kind | fds;
+	return ZPOLINE_DO_SYSCALL;
+answered:
+	if (ch->any_after)
+		zp_call_chain_after(ch, &f->call, r);
+done:
+	zp_section_leave(s);
+	return r;
+}
+
 /* From the stub, for every call: the hook's answer, or ZPOLINE_DO_SYSCALL
  * with f->how saying how the stub makes the call. */
 long zp_enter(struct zp_frame *f)
@@ -719,6 +878,8 @@ long zp_enter(struct zp_frame *f)
 	if (!f->tail && zp_site_lookup((uintptr_t)f->call.site) >> ZP_T_SHIFT !=
 				ZP_T_PAGE0)
 		return zp_stray(f);
+	if (__builtin_expect(zp_swap_on, 0))
+		return zp_enter_tracked(f);
 	if (!zp_tls.in_hook) {
 		zp_tls.in_hook = 1;
 		if (__builtin_expect(!zp_tls.ns_ready, 0)) {
@@ -755,16 +916,34 @@ static int zp_is_fork_child(long nr, long result)
 			       nr == SYS_fork || nr == SYS_vfork);
 }
 
+/* zp_leave of a call that holds a slot (swapping on). */
+static long zp_leave_section(struct zp_frame *f, long result)
+{
+	unsigned s = f->how >> ZP_HOW_SLOT_SHIFT & (ZP_SLOTS - 1);
+	if (zp_is_fork_child(f->call.nr, result)) {
+		if (zp_is_new_process(&f->call))
+			zp_swap_forked();
+	} else if (f->how & ZP_HOW_AFTER) {
+		zp_call_chain_after(&zp_chains[s], &f->call, result);
+	}
+	zp_section_leave(s);
+	return result;
+}
+
 long zp_leave(struct zp_frame *f, long result)
 {
-	if (f->how & ZP_HOW_VMCHILD)	/* the parent: its child is done */
+	if (f->how & ZP_HOW_VMCHILD) {	/* the parent: its child is done */
 		zp_in_vmchild = 0;
+		zp_vfork_end();
+	}
 	if (f->how & ZP_HOW_SIGACT)
 		zp_sigaction_done(&f->call, result);
 	if ((f->how & ZP_HOW_REWRITE) && !ZP_IS_ERR(result))
 		zp_note_mmap(&f->call, result);
 	if (f->how & ZP_HOW_FDS)
 		result = zp_fds_after(&f->call, result);
+	if (f->how & ZP_HOW_SECTION)
+		return zp_leave_section(f, result);
 	if ((f->how & ZP_HOW_AFTER) && !zp_is_fork_child(f->call.nr, result))
 		zp_call_after(&f->call, result);
 	return result;
@@ -773,7 +952,16 @@ long zp_leave(struct zp_frame *f, long result)
 long zp_shared_leave(struct zp_frame *f, long result)
 {
 	zp_in_vmchild = 0;	/* the parent: its child is done */
+	zp_vfork_end();
 	zp_copy_call(&f->call, &zp_tls.shared_call);
+	if (zp_tls.shared_slot) {	/* swapping on: the parent goes on */
+		unsigned s = zp_tls.shared_slot - 1;
+		zp_tls.shared_slot = 0;
+		if (zp_chains[s].any_after)
+			zp_call_chain_after(&zp_chains[s], &f->call, result);
+		zp_section_leave(s);
+		return result;
+	}
 	if (zp_tls.shared_leave) {
 		zp_tls.shared_leave = 0;
 		zp_call_after(&f->call, result);

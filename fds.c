@@ -18,8 +18,13 @@
  * poll/select arrays that name it (a program only polls what it opened).
  *
  * Invariants: dispatch path only: raw system calls, no libc.  Registration
- * happens at start-up (zpoline_hook_init); the table is then only read,
- * but for the numbers a dup2 moves (an atomic store).
+ * happens while a hook loads (its zpoline_hook_init), which tags the
+ * entry with that hook's owner number; readers take no lock and read the
+ * number from the table, never from the hook's memory (a hook swapped out
+ * is unloaded).  A dup2 moving a descriptor stores the new number in the
+ * table and in the hook's variable, until the hook is swapped out
+ * (zp_fds_orphan); when it is unloaded its descriptors are closed
+ * (zp_fds_drop) and their entries free again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,8 +36,18 @@
 #include "runtime.h"
 
 #define ZP_OWN_MAX 16
-static int *zp_own[ZP_OWN_MAX];	/* where each hook keeps its number */
-static int zp_nown;
+static struct zp_own {
+	int fd;		/* the number, or -1: a free entry */
+	int *var;	/* where the hook keeps it, or NULL (swapped out) */
+	unsigned owner;	/* the hook's owner number (chain.c), 0 if none */
+} zp_own[ZP_OWN_MAX];
+static int zp_nown;	/* entries ever used */
+unsigned zp_fds_owner;
+
+static int zp_own_fd_of(int i)
+{
+	return __atomic_load_n(&zp_own[i].fd, __ATOMIC_RELAXED);
+}
 
 /* Descriptors of the program's open /proc/.../fd directories. */
 #define ZP_FD_DIRS 16
@@ -46,7 +61,7 @@ int zp_fds_active(void)
 static int zp_is_own(long fd)
 {
 	for (int i = 0; i < zp_nown; i++)
-		if (fd >= 0 && fd == __atomic_load_n(zp_own[i], __ATOMIC_RELAXED))
+		if (fd >= 0 && fd == zp_own_fd_of(i))
 			return 1;
 	return 0;
 }
@@ -75,8 +90,11 @@ int zp_own_fd(int *fdp)
 {
 	struct rlimit lim;
 	long fd = *fdp, moved = -1;
+	int e;
 
-	if (zp_nown == ZP_OWN_MAX)
+	for (e = 0; e < zp_nown && zp_own_fd_of(e) >= 0; e++)
+		;
+	if (e == ZP_OWN_MAX)
 		return -ENOSPC;
 	if (fd < 0)
 		return -EBADF;
@@ -97,8 +115,34 @@ int zp_own_fd(int *fdp)
 		return -EBADF;
 	}
 	*fdp = fd;
-	zp_own[zp_nown++] = fdp;
+	zp_own[e].var = fdp;
+	zp_own[e].owner = zp_fds_owner;
+	__atomic_store_n(&zp_own[e].fd, (int)fd, __ATOMIC_RELEASE);
+	if (e == zp_nown)
+		__atomic_store_n(&zp_nown, e + 1, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* A hook swapped out: its variables are no longer the runtime's to
+ * update (its memory goes when it is unloaded). */
+void zp_fds_orphan(unsigned owner)
+{
+	for (int i = 0; owner && i < zp_nown; i++)
+		if (zp_own[i].owner == owner)
+			__atomic_store_n(&zp_own[i].var, 0, __ATOMIC_RELAXED);
+}
+
+/* A hook unloaded: its descriptors are closed, their entries free. */
+void zp_fds_drop(unsigned owner)
+{
+	for (int i = 0; owner && i < zp_nown; i++) {
+		int fd = zp_own_fd_of(i);
+		if (zp_own[i].owner != owner || fd < 0)
+			continue;
+		__atomic_store_n(&zp_own[i].var, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&zp_own[i].fd, -1, __ATOMIC_RELEASE);
+		sys1(SYS_close, fd);
+	}
 }
 
 /* System calls whose first argument is a descriptor (or a dirfd). */
@@ -204,7 +248,7 @@ static void zp_move_away(long fd)
 {
 	struct rlimit lim;
 	for (int i = 0; i < zp_nown; i++) {
-		if (*zp_own[i] != fd)
+		if (zp_own_fd_of(i) != fd)
 			continue;
 		long moved = -1;
 		if (sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &lim) == 0)
@@ -213,8 +257,12 @@ static void zp_move_away(long fd)
 					     &lim);
 		if (moved < 0)
 			moved = sys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
-		if (moved >= 0)	/* the dup2 itself closes the old number */
-			__atomic_store_n(zp_own[i], (int)moved, __ATOMIC_RELAXED);
+		if (moved >= 0) {	/* the dup2 itself closes the old number */
+			int *var = __atomic_load_n(&zp_own[i].var, __ATOMIC_RELAXED);
+			__atomic_store_n(&zp_own[i].fd, (int)moved, __ATOMIC_RELAXED);
+			if (var)
+				__atomic_store_n(var, (int)moved, __ATOMIC_RELAXED);
+		}
 	}
 }
 
@@ -230,7 +278,9 @@ static long zp_close_range(const struct zpoline_call *c)
 	for (;;) {
 		unsigned long next = last + 1;	/* the lowest own number >= lo */
 		for (int i = 0; i < zp_nown; i++) {
-			unsigned long o = (unsigned)*zp_own[i];
+			if (zp_own_fd_of(i) < 0)
+				continue;
+			unsigned long o = (unsigned)zp_own_fd_of(i);
 			if (o >= lo && o <= last && o < next)
 				next = o;
 		}

@@ -795,7 +795,9 @@ static int zp_key_of(const struct zp_map *e, struct zp_cache_key *k)
 	return 0;
 }
 
-/* Does [lo, hi) hold code of the runtime's own object, or the vDSO's? */
+/* Is elf the runtime's own object (libzpoline.so), or the vDSO?  A program
+ * that embeds the runtime (libzpoline.a) is rewritten like any other: the
+ * runtime's own syscall instructions in it are left alone (zp_own). */
 static int zp_skip_object(const struct zp_elf *elf)
 {
 	uintptr_t vdso = getauxval(AT_SYSINFO_EHDR);
@@ -805,7 +807,7 @@ static int zp_skip_object(const struct zp_elf *elf)
 		uintptr_t s = elf->bias + ph->p_vaddr, e = s + ph->p_memsz;
 		if (ph->p_type != PT_LOAD)
 			continue;
-		if ((vdso >= s && vdso < e) || (own >= s && own < e))
+		if ((vdso >= s && vdso < e) || (!zp_embedded && own >= s && own < e))
 			return 1;
 	}
 	return 0;

@@ -1,7 +1,7 @@
 /*
  * runtime.h - what the files of libzpoline.so share (zpoline.c, rewrite.c,
- * dispatch.c, nsload.c, trampoline.S).  Nothing here is part of the hook
- * ABI (that is zpoline.h).
+ * dispatch.c, chain.c, swap.c, unwind.c, nsload.c, trampoline.S, ...).
+ * Nothing here is part of the hook ABI (that is zpoline.h).
  *
  * The frame layout below is used by assembly and C alike: trampoline.S
  * builds a struct zp_frame with pushes, dispatch.c reads and writes it,
@@ -63,7 +63,9 @@
 #define ZP_HOW_SIGACT 0x800  /* zp_leave: the program's action in oact */
 #define ZP_HOW_VMCHILD 0x1000 /* zp_leave (the parent): the vfork-like
 				 child that shared the runtime is done */
-#define ZP_HOW_LEAVE 0x1f00  /* the stub calls zp_leave(frame, result) */
+#define ZP_HOW_SECTION 0x2000 /* zp_leave: the call holds a chain slot (swap.c) */
+#define ZP_HOW_LEAVE 0x3f00  /* the stub calls zp_leave(frame, result) */
+#define ZP_HOW_SLOT_SHIFT 16 /* with ZP_HOW_SECTION: which slot */
 
 /* Vector-state saving, chosen at start-up (zp_vec_mode). */
 #define ZP_VEC_NONE 0	/* the hook declared ZPOLINE_HOOK_NO_VECTOR */
@@ -92,6 +94,7 @@
 
 #ifndef __ASSEMBLER__
 #include <elf.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -127,6 +130,11 @@ struct zp_pending {
 	unsigned notes;	/* notes in use (len != 0) */
 };
 
+#define ZP_SLOTS 4	/* chains loaded at once: the current one, and
+			   older ones until no call uses them (swap.c) */
+#define ZP_APP_NEST 8	/* program handlers running on a thread, counted */
+
+struct zp_chain;
 struct zp_thread {
 	int in_hook;			  /* re-entry guard */
 	int ns_ready;			  /* zp_ns_thread_init ran */
@@ -134,12 +142,36 @@ struct zp_thread {
 	unsigned long shared_ret;	  /* T_SHARED_RET */
 	struct zpoline_call shared_call;  /* the vfork-like call, for after */
 	struct zp_pending pending;	  /* files mapped, until closed */
+
+	/* chain.c: the hook of a chain that runs now (in_hook set) */
+	const struct zp_chain *cur_chain;
+	unsigned chain_k;		  /* its index in the chain */
+	int chain_through;		  /* its next() let through a call only
+					     the stub can make */
+	/* swap.c: only when swapping is on */
+	unsigned uses[ZP_SLOTS];	  /* calls of this thread inside the
+					     chain of each slot */
+	unsigned ns_gen;		  /* the chain whose namespaces it set up */
+	int registered;			  /* in the list of threads */
+	int shared_slot;		  /* the vfork-like call's slot + 1, or 0 */
+	int in_vfork;			  /* a vfork-like call is under way: its
+					     child runs on this memory
+					     (dispatch.c) */
+	unsigned vfork_uses[ZP_SLOTS];	  /* uses[] when it started */
+	unsigned app_depth;		  /* program handlers running (dispatch.c) */
+	uintptr_t app_uc[ZP_APP_NEST];	  /* ... and their signal frames */
+	unsigned app_seq;		  /* program handlers started, ever */
+	uintptr_t eintr_frame;		  /* a stub call a program handler
+					     interrupted (its frame) */
+	unsigned tick;			  /* calls, to space out retire attempts */
 };
 extern __thread struct zp_thread zp_tls
 	__attribute__((tls_model("initial-exec"), visibility("hidden")));
 
 /* ---- trampoline.S ---- */
 extern char zp_entry[], zp_entry_gate[];	/* the two ways in */
+extern char zp_plain_syscall[];	/* the stub's `syscall` of ordinary calls
+				   (rbp = the frame there) */
 extern const int32_t __start_zp_own[], __stop_zp_own[]; /* the runtime's
 				own syscall instructions, each as an offset
 				from its entry (OWN_SYSCALL) */
@@ -163,7 +195,6 @@ void zp_dispatch_init(void);
 long zp_next(struct zpoline_call *c);		/* init->next */
 extern zpoline_hook_fn zp_hook;
 extern void (*zp_after)(const struct zpoline_call *, long);
-extern void (*zp_flush)(void);
 extern int zp_loading_hook;	/* mappings made now are the hook's */
 
 /* ---- rewrite.c ---- */
@@ -200,6 +231,9 @@ int zp_own_fd(int *fdp);	/* init->own_fd */
 int zp_fds_active(void);	/* some descriptor is a hook's own */
 long zp_fds_check(const struct zpoline_call *c, unsigned *how);
 long zp_fds_after(const struct zpoline_call *c, long result);
+extern unsigned zp_fds_owner;	/* the hook loading now: tags own_fd's */
+void zp_fds_orphan(unsigned owner);	/* stop updating its variables */
+void zp_fds_drop(unsigned owner);	/* close its descriptors */
 
 /* ---- cache.c ---- */
 /* What an object's cached plan is valid for: its file, and the kinds
@@ -216,17 +250,90 @@ void zp_cache_store(const struct zp_cache_key *k, uintptr_t bias,
 		    const size_t *first, size_t unplaced);
 void zp_cache_done(void);	/* start-up is over */
 
+/* ---- chain.c: the hooks in use ---- */
+#define ZP_HOOKS_MAX 15	/* glibc's DL_NNS is 16, one of them the program's */
+struct zp_hook {	/* one hook library, loaded */
+	zpoline_hook_fn fn;
+	void (*after)(const struct zpoline_call *, long);
+	void (*flush)(void);
+	void (*signal)(int, const void *);
+	void (*earlier)(const struct zpoline_call *, long);
+	int (*ns_fflush)(void *);	/* its namespace's fflush */
+	void (*ns_ctype_init)(void);	/* its namespace's __ctype_init */
+	void *handle;		/* dlmopen's; NULL: in the program's namespace */
+	unsigned flags;		/* ZPOLINE_HOOK_* */
+	unsigned owner;		/* the tag of its own descriptors (fds.c) */
+	const char *path;
+};
+struct zp_chain {
+	unsigned n;		/* hooks, called h[0] first */
+	unsigned gen;		/* unique to this load: zp_tls.ns_gen */
+	int any_after, any_signal;
+	int no_vector;		/* every hook has ZPOLINE_HOOK_NO_VECTOR */
+	struct zp_hook h[ZP_HOOKS_MAX];
+	size_t used;		/* bytes of paths in use */
+	char paths[4096];	/* the paths h[].path point to */
+};
+extern struct zp_chain zp_chains[ZP_SLOTS];	/* [0]: the start-up chain */
+unsigned zp_chain_load(struct zp_chain *ch, const char *list);
+void zp_chain_add_fn(struct zp_chain *ch, zpoline_hook_fn fn);
+void zp_chain_summarise(struct zp_chain *ch);
+void zp_chain_unload(struct zp_chain *ch);
+long zp_chain_run(const struct zp_chain *ch, unsigned from,
+		  struct zpoline_call *c);
+void zp_chain_after(const struct zp_chain *ch, const struct zpoline_call *c,
+		    long r);
+long zp_chain_next(struct zpoline_call *c);	/* init->next in a chain */
+void zp_chain_flush(const struct zp_chain *ch);
+void zp_chain_signal(const struct zp_chain *ch, int sig, const void *si);
+void zp_chain_thread_init(const struct zp_chain *ch);
+size_t zp_chain_replay(const struct zp_chain *ch);
+void zp_chain_start(void);	/* publish zp_chains[0] (swapping off) */
+void zp_ns_thread_init(void);	/* a thread's first entry into the hooks */
+
+/* ---- swap.c: replacing the chain of a running process ---- */
+/* (hidden: read on every call, without going through the GOT) */
+extern int zp_swap_sig __attribute__((visibility("hidden"))); /* the signal
+				   of swap requests, or 0 */
+extern int zp_swap_on __attribute__((visibility("hidden"))); /* calls go
+				   through zp_enter_tracked */
+extern volatile int zp_swap_work __attribute__((visibility("hidden")));
+				/* a request, or a chain to unload */
+extern volatile unsigned zp_cur; /* the slot of the chain calls take */
+int zp_swap_setting(const char *v);	/* ZPOLINE_SWAP: 0 or -1 */
+void zp_swap_start(void);	/* after the start-up chain is loaded */
+unsigned zp_section_enter(void);	/* the current slot, held */
+void zp_section_leave(unsigned slot);
+void zp_swap_point(const struct zp_frame *f);	/* maybe do the work now */
+int zp_swap_signal(int sig, siginfo_t *si, void *uc); /* 1: consumed */
+void zp_swap_thread_exit(void);	/* a thread's exit: forget it */
+void zp_swap_forked(void);	/* the child of a fork */
+void zp_swap_flush_all(void);	/* before exit or exec: every chain */
+
+/* ---- unwind.c: where a call comes from ---- */
+int zp_unwind_init(void);	/* start-up, libc ready: the number of
+				   wrappers known, or -1 */
+int zp_called_from_outside(uintptr_t pc, uintptr_t sp, uintptr_t bp);
+
 /* ---- nsload.c ---- */
-zpoline_hook_fn zp_load_hook(const char *path, struct zpoline_init *init);
-void zp_ns_flush(void);
-void zp_ns_thread_init(void);	/* a thread's first entry into the hook */
+int zp_load_hook(const char *path, struct zpoline_init *init,
+		 struct zp_hook *h, const char **limit);
+void zp_unload_hook(struct zp_hook *h);
 const char *zp_default_hook_path(char *buf, size_t n);
 
-/* ---- zpoline.c: messages and memory, without libc ---- */
+/* ---- zpoline.c: settings, messages and memory, without libc ---- */
 extern int zp_verbose;
+extern int zp_embedded;		/* started by zpoline_start (libzpoline.a) */
+void zp_start(void);		/* start-up, part one (preload.c, zpoline_start) */
+void zp_start_hooks(void);	/* part two: ZPOLINE_HOOK's hooks */
+const char *zp_setting(const char *name);	/* init->setting */
+const char *zp_getenv(const char *name);	/* the initial environment */
+void zp_say_into(char *buf, size_t size);	/* zp_say appends there
+						   (NULL: stderr again) */
 /* One line "zpoline: a b c ..." on stderr, in one raw write; the
  * arguments end with NULL. */
 void zp_say(const char *s, ...) __attribute__((sentinel));
+void zp_cat(char *buf, size_t size, const char *s, ...) __attribute__((sentinel));
 const char *zp_hex(char *buf, unsigned long v);	/* buf: 19 bytes */
 const char *zp_dec(char *buf, unsigned long v);	/* buf: 19 bytes */
 const char *zp_errname(long err);

@@ -158,8 +158,12 @@ zp_entry:
 	test	$ZP_HOW_KIND, %r11d
 	jnz	.Lspecial
 
-/* An ordinary call: enter the kernel here, at the top level. */
+/* An ordinary call: enter the kernel here, at the top level.  (swap.c
+ * knows this syscall: a thread blocked in it has rbp = the frame.) */
 	LOAD_CALL
+	.globl	zp_plain_syscall
+	.hidden	zp_plain_syscall
+zp_plain_syscall:
 	OWN_SYSCALL
 	testl	$ZP_HOW_LEAVE, F_HOW(%rbp)
 	jz	.Lreturn

@@ -1,14 +1,18 @@
 /*
- * zpoline.c - start-up of libzpoline.so: settings, rewriting, the hook.
+ * zpoline.c - start-up of the runtime: settings, rewriting, the hooks.
  *
- * zp_init, a constructor, runs before the program's own constructors:
+ * zp_start (from preload.c's IFUNC, before the program's own constructors;
+ * or from zpoline_start, for a program that embeds the runtime):
  *   1. reads the settings: the environment, then the configuration file
  *      (none in secure-execution mode);
- *   2. installs the SIGSEGV and SIGILL handlers (dispatch.c);
- *   3. rewrites the system call sites of every loaded object (rewrite.c);
- *   4. loads the hook library (nsload.c) and publishes its hook.
- * It also holds what the other files share to print and to allocate
- * without libc.
+ *   2. installs the SIGSEGV and SIGILL handlers, and the swap signal's
+ *      (dispatch.c);
+ *   3. rewrites the system call sites of every loaded object (rewrite.c),
+ *      then records the calls made until the hooks are loaded.
+ * zp_start_hooks (preload.c's constructor) or zpoline_start then loads the
+ * hooks (chain.c, nsload.c), hands them the recorded calls, and publishes
+ * them (or starts swapping, swap.c).  This file also holds what the other
+ * files share to print and to allocate without libc.
  *
  * Invariants:
  *   - Messages go to stderr as one line each, in one raw write, and only
@@ -53,6 +57,19 @@ void zp_copy(void *dst, const void *src, size_t n)
 		*d++ = *s++;
 }
 
+/* Where zp_say's lines go instead of stderr (a swap request's answer). */
+static char *zp_say_buf;
+static size_t zp_say_size, zp_say_len;
+
+void zp_say_into(char *buf, size_t size)
+{
+	zp_say_buf = buf;
+	zp_say_size = size;
+	zp_say_len = 0;
+	if (buf && size)
+		buf[0] = 0;
+}
+
 void zp_say(const char *s, ...)
 {
 	char line[512];
@@ -67,7 +84,30 @@ void zp_say(const char *s, ...)
 			line[n++] = *s;
 	va_end(ap);
 	line[n++] = '\n';
-	sys3(SYS_write, 2, line, n);
+	if (!zp_say_buf) {
+		sys3(SYS_write, 2, line, n);
+		return;
+	}
+	if (zp_say_len + n < zp_say_size) {
+		zp_copy(zp_say_buf + zp_say_len, line, n);
+		zp_say_len += n;
+		zp_say_buf[zp_say_len] = 0;
+	}
+}
+
+/* The strings, one after the other, into buf (cut to fit, NUL-ended);
+ * the arguments end with NULL. */
+void zp_cat(char *buf, size_t size, const char *s, ...)
+{
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, s);
+	for (; s; s = va_arg(ap, const char *))
+		for (; *s && n + 1 < size; s++)
+			buf[n++] = *s;
+	va_end(ap);
+	if (size)
+		buf[n] = 0;
 }
 
 const char *zp_hex(char *buf, unsigned long v)
@@ -203,7 +243,7 @@ static const char *zp_env_match(const char *e, const char *name)
 	return !*name && *e == '=' ? e + 1 : 0;
 }
 
-static const char *zp_getenv(const char *name)
+const char *zp_getenv(const char *name)
 {
 	const char *v;
 
@@ -258,7 +298,7 @@ static void zp_read_config(void)
 
 /* init->setting: ZPOLINE_<NAME> from the environment, else the
  * configuration file's <name>. */
-static const char *zp_setting(const char *name)
+const char *zp_setting(const char *name)
 {
 	char var[64] = "ZPOLINE_";
 	size_t n = 8;
@@ -335,64 +375,68 @@ static unsigned char zp_cpu_vec_mode(void)
 }
 
 /* Exported: nsload.c tells the runtime itself from a hook library by it
- * (a ZPOLINE_HOOK that names libzpoline.so). */
+ * (a ZPOLINE_HOOK that names libzpoline.so), and zpoline_start a copy of
+ * the runtime already running (a preloaded one). */
 __attribute__((visibility("default"))) const char zpoline_runtime[] = "libzpoline";
 
-static zpoline_hook_fn zp_try_hook(const char *path, struct zpoline_init *init)
+/* Secure-execution mode: no hook of the user's choice, and none that
+ * prints: the built-in pass-through hook. */
+static int zp_choose_builtin(void)
 {
-	*init = (struct zpoline_init){
-		.abi_version = ZPOLINE_ABI_VERSION,
-		.size = sizeof *init,
-		.next = zp_next,
-		.setting = zp_setting,
-		.own_fd = zp_own_fd,
-	};
-	return zp_load_hook(path, init);
+	zp_record_replay(0);
+	return 0;
 }
 
-static void zp_choose_hook(void)
+/*
+ * Loads the hooks into chain 0 and makes the dispatch path use them:
+ * list (ZPOLINE_HOOK's value, or zpoline_start's) and/or in_process (a
+ * hook of the program's own, first in the chain); with neither, the
+ * default tracer.  Returns the number of hooks in use.
+ */
+static unsigned zp_choose_hooks(const char *list, zpoline_hook_fn in_process)
 {
 	static const char *const vec_names[] = { "none", "SSE", "AVX", "AVX-512",
 						 "AVX-512F" };
-	struct zpoline_init init;
-	zpoline_hook_fn fn = 0;
-	const char *path = zp_setting("hook"), *how = "ZPOLINE_HOOK";
-	char buf[4096], b1[20];
+	struct zp_chain *ch = &zp_chains[0];
+	const char *how = zp_embedded ? "zpoline_start" : "ZPOLINE_HOOK";
+	char buf[4096], b1[20], b2[20];
 	size_t lost;
 
-	if (zp_secure) { /* no hook of the user's choice, and none that prints */
-		zp_record_replay(0);
-		return;
-	}
 	zp_loading_hook = 1;
-	if (path && *path)
-		fn = zp_try_hook(path, &init);
-	if (!fn) {
+	if (in_process)
+		zp_chain_add_fn(ch, in_process);
+	if (list && *list)
+		zp_chain_load(ch, list);
+	if (!ch->n && !zp_embedded) {
 		how = "default";
-		path = zp_default_hook_path(buf, sizeof buf);
-		if (path)
-			fn = zp_try_hook(path, &init);
+		list = zp_default_hook_path(buf, sizeof buf);
+		if (list)
+			zp_chain_load(ch, list);
 	}
 	zp_loading_hook = 0;
-	if (!fn) {
+	if (!ch->n) {
 		zp_record_replay(0);
-		if (path)
+		if (list)
 			zp_say("using the built-in pass-through hook", NULL);
-		return;
-	}
-	lost = zp_record_replay(init.earlier);
-	if (lost)
+	} else if ((lost = zp_chain_replay(ch))) {
 		zp_say("the first ", zp_dec(b1, lost), " calls after the hook's"
 		       " start could not be recorded for it", NULL);
-	zp_after = init.after;
-	zp_flush = init.flush;
-	zp_signals_start(init.signal);
-	zp_vec_mode = init.flags & ZPOLINE_HOOK_NO_VECTOR ? ZP_VEC_NONE
-							  : zp_cpu_vec_mode();
-	zp_hook = fn;
+	}
+	/* With swapping on, a hook swapped in later may need the vector
+	   state: it is always saved. */
+	if (zp_swap_sig || (ch->n && !ch->no_vector))
+		zp_vec_mode = zp_cpu_vec_mode();
+	if (zp_swap_sig)
+		zp_swap_start();
+	if (!zp_swap_on && ch->n)
+		zp_chain_start();
 	if (zp_verbose)
-		zp_say("hook: ", path, " (", how, "), vector state saved: ",
-		       vec_names[zp_vec_mode], NULL);
+		for (unsigned k = 0; k < ch->n; k++)
+			zp_say("hook", ch->n == 1 ? "" : " ", ch->n == 1 ? "" : zp_dec(b1, k + 1),
+			       ch->n == 1 ? "" : " of ", ch->n == 1 ? "" : zp_dec(b2, ch->n),
+			       ": ", ch->h[k].path, " (", how, "), vector state"
+			       " saved: ", vec_names[zp_vec_mode], NULL);
+	return ch->n;
 }
 
 /*
@@ -416,21 +460,23 @@ static int zp_in_base_namespace(void)
 }
 
 /*
- * Start-up, part one: before any constructor of the program's libraries
- * runs, so that their calls are hooked too.  ld.so relocates the program's
- * libraries before it runs any constructor, dependencies first; an IFUNC
- * of this library (zp_early) makes it call zp_start while it relocates
- * libzpoline.so.  By then every object of the program is loaded and libc
- * is relocated, but not initialised: zp_start uses raw system calls, and
- * of libc only getauxval, dladdr and dl_iterate_phdr (ld.so's data).  The
- * calls made from then until the hook is loaded are recorded for it.
+ * Start-up, part one (zp_start): the settings, the signal handlers, the
+ * rewriting of every loaded object, then a recorder keeps each call until
+ * the hooks are loaded.  libzpoline.so calls it before any constructor of
+ * the program's libraries runs (preload.c: from an IFUNC resolver, while
+ * ld.so relocates the runtime): libc is relocated but not initialised, so
+ * zp_start uses raw system calls, and of libc only getauxval, dladdr and
+ * dl_iterate_phdr (ld.so's data).  zpoline_start calls it from the
+ * program.
  */
 enum { ZP_NOT_STARTED, ZP_STARTED, ZP_HOOKED, ZP_OFF };
 static int zp_state;
 static unsigned long zp_t0, zp_t1;
+int zp_embedded;
 
-static void zp_start(void)
+void zp_start(void)
 {
+	const char *swap;
 	if (zp_state != ZP_NOT_STARTED)
 		return;
 	zp_state = ZP_OFF;
@@ -444,9 +490,15 @@ static void zp_start(void)
 	if (zp_verbose) /* timed only when asked: a tracer sees each call */
 		zp_t0 = zp_now_ns();
 	zp_read_sites_setting();
+	swap = zp_setting("swap");
+	if (swap && *swap)
+		zp_swap_setting(swap);
 	zp_dispatch_init();
 	zp_fds_init();
-	if (!zp_secure)
+	/* (Not for a program that embeds the runtime: cache.c reads the
+	   runtime's build-id as a shared object's, which a non-PIE program
+	   is not.) */
+	if (!zp_secure && !zp_embedded)
 		zp_cache_init(zp_setting("cache"), zp_getenv("XDG_CACHE_HOME"),
 			      zp_getenv("HOME"));
 	if (zp_install_handlers() < 0) {
@@ -462,53 +514,76 @@ static void zp_start(void)
 		zp_t1 = zp_now_ns();
 }
 
-static void zp_nothing(void)
+/* What ZPOLINE_VERBOSE shows of the start-up. */
+static void zp_report(unsigned long th)
 {
+	char b[20], b1[20], b2[20], b3[20], b4[20], b5[20], b6[20], b7[20];
+	const unsigned long *t = zp_counts.ns;
+	unsigned long t0 = zp_t0, t1 = zp_t1, t2 = zp_now_ns();
+	zp_say("rewrote ", zp_dec(b, zp_counts.kind[ZP_ISLAND] +
+				  zp_counts.kind[ZP_JUMP] +
+				  zp_counts.kind[ZP_PAGE0]),
+	       " sites: ", zp_dec(b1, zp_counts.kind[ZP_ISLAND]),
+	       " island, ", zp_dec(b2, zp_counts.kind[ZP_JUMP]), " jump, ",
+	       zp_dec(b3, zp_counts.kind[ZP_PAGE0]), " page 0", NULL);
+	zp_say("start-up took ", zp_dec(b, (t1 - t0) / 1000),
+	       " us: objects and mappings ", zp_dec(b1, t[ZP_T_OBJECTS] / 1000),
+	       ", finding sites ", zp_dec(b2, t[ZP_T_FIND] / 1000),
+	       ", planning ", zp_dec(b3, t[ZP_T_PLAN] / 1000),
+	       ", gates ", zp_dec(b4, t[ZP_T_GATES] / 1000),
+	       ", rewriting ", zp_dec(b5, t[ZP_T_WRITE] / 1000),
+	       ", other ", zp_dec(b6, (t1 - t0 - t[ZP_T_OBJECTS] - t[ZP_T_FIND] -
+			      t[ZP_T_PLAN] - t[ZP_T_GATES] - t[ZP_T_WRITE]) / 1000),
+	       "; then loading the hook ", zp_dec(b7, (t2 - th) / 1000), NULL);
 }
 
-static void (*zp_early_resolve(void))(void)
+/* Start-up, part two (preload.c's constructor): libc is ready; load the
+ * hooks ZPOLINE_HOOK names. */
+void zp_start_hooks(void)
 {
-	zp_start();
-	return zp_nothing;
-}
+	unsigned long th = 0;
 
-/* zp_early's address in a data word: an IRELATIVE relocation, which makes
- * ld.so call zp_early_resolve while it relocates this library. */
-static void zp_early(void) __attribute__((ifunc("zp_early_resolve")));
-void (*const zp_early_ref)(void) __attribute__((used, visibility("hidden"))) = zp_early;
-
-/* Start-up, part two, a constructor: libc is ready; load the hook. */
-__attribute__((constructor)) static void zp_init(void)
-{
-	unsigned long t2, th = 0;
-	char b[20], b1[20], b2[20];
-
-	zp_start();	/* if ld.so did not resolve zp_early (a dlopen, say) */
+	zp_start();	/* if ld.so did not resolve the IFUNC (a dlopen, say) */
 	if (zp_state != ZP_STARTED)
 		return;
 	zp_state = ZP_HOOKED;
 	if (zp_verbose)
 		th = zp_now_ns();
-	zp_choose_hook();
-	if (zp_verbose) {
-		char b3[20], b4[20], b5[20], b6[20], b7[20];
-		const unsigned long *t = zp_counts.ns;
-		unsigned long t0 = zp_t0, t1 = zp_t1;
-		t2 = zp_now_ns();
-		zp_say("rewrote ", zp_dec(b, zp_counts.kind[ZP_ISLAND] +
-					  zp_counts.kind[ZP_JUMP] +
-					  zp_counts.kind[ZP_PAGE0]),
-		       " sites: ", zp_dec(b1, zp_counts.kind[ZP_ISLAND]),
-		       " island, ", zp_dec(b2, zp_counts.kind[ZP_JUMP]), " jump, ",
-		       zp_dec(b3, zp_counts.kind[ZP_PAGE0]), " page 0", NULL);
-		zp_say("start-up took ", zp_dec(b, (t1 - t0) / 1000),
-		       " us: objects and mappings ", zp_dec(b1, t[ZP_T_OBJECTS] / 1000),
-		       ", finding sites ", zp_dec(b2, t[ZP_T_FIND] / 1000),
-		       ", planning ", zp_dec(b3, t[ZP_T_PLAN] / 1000),
-		       ", gates ", zp_dec(b4, t[ZP_T_GATES] / 1000),
-		       ", rewriting ", zp_dec(b5, t[ZP_T_WRITE] / 1000),
-		       ", other ", zp_dec(b6, (t1 - t0 - t[ZP_T_OBJECTS] - t[ZP_T_FIND] -
-				      t[ZP_T_PLAN] - t[ZP_T_GATES] - t[ZP_T_WRITE]) / 1000),
-		       "; then loading the hook ", zp_dec(b7, (t2 - th) / 1000), NULL);
-	}
+	if (zp_secure)
+		zp_choose_builtin();
+	else
+		zp_choose_hooks(zp_setting("hook"), 0);
+	if (zp_verbose)
+		zp_report(th);
+}
+
+/*
+ * Embedding (libzpoline.a): the program hooks its own calls from here on,
+ * with the hook library hook_path (a namespace of its own; several, with
+ * ':' between them) and/or in_process_hook (a function of the program's
+ * own, first in the chain).  See zpoline.h.
+ */
+__attribute__((visibility("default")))
+int zpoline_start(const char *hook_path, zpoline_hook_fn in_process_hook)
+{
+	unsigned long th = 0;
+	const char *other;
+
+	if (!hook_path && !in_process_hook)
+		return -EINVAL;
+	other = dlsym(RTLD_DEFAULT, "zpoline_runtime");
+	if (zp_state != ZP_NOT_STARTED || (other && other != zpoline_runtime))
+		return -EALREADY;	/* this runtime, or a preloaded one */
+	zp_embedded = 1;
+	zp_start();
+	if (zp_state != ZP_STARTED)
+		return -ENOSYS;
+	zp_state = ZP_HOOKED;
+	if (zp_verbose)
+		th = zp_now_ns();
+	if (!zp_choose_hooks(hook_path, in_process_hook))
+		return -ENOENT;
+	if (zp_verbose)
+		zp_report(th);
+	return 0;
 }

@@ -159,6 +159,36 @@ struct zpoline_init {
 /* The one symbol a hook library exports. */
 zpoline_hook_fn zpoline_hook_init(struct zpoline_init *init);
 
+/*
+ * Embedding.  A program linked with libzpoline.a (cc prog.c libzpoline.a
+ * -ldl; the program itself dynamically linked) hooks its own system calls
+ * from the moment it calls
+ *
+ *     zpoline_start(hook_path, in_process_hook)
+ *
+ * typically at the top of main.  hook_path names a hook library (or
+ * several, separated by ':'), loaded into namespaces of their own as
+ * ZPOLINE_HOOK's are; in_process_hook is a function of the program's own,
+ * called first.  Either may be NULL, not both.  Nothing happens before
+ * the call: libzpoline.a, unlike libzpoline.so, does not start by itself.
+ *
+ * An in-process hook runs in the program's namespace, with the program's
+ * libc, at every system call, including those libc makes from inside
+ * malloc or stdio with their locks held.  The re-entry guard keeps it from
+ * looping (its own system calls go straight to the kernel), but it must
+ * not take a lock that the interrupted code may hold: no malloc, no stdio,
+ * nothing that is not async-signal-safe; write(2) and the like are fine.
+ * It has no init->after, flush or next(): it answers, or returns
+ * ZPOLINE_DO_SYSCALL.  Vector state is saved around it.
+ *
+ * Returns 0; -EINVAL (both NULL), -EALREADY (the runtime already runs: a
+ * second call, or libzpoline.so preloaded), -ENOSYS (the runtime could
+ * not start: a line on stderr says why), -ENOENT (no hook could be
+ * loaded: the lines say why).  The settings of the environment apply
+ * (ZPOLINE_VERBOSE, ZPOLINE_SWAP, ...), but ZPOLINE_HOOK.
+ */
+int zpoline_start(const char *hook_path, zpoline_hook_fn in_process_hook);
+
 #endif /* __ASSEMBLER__ */
 
 #ifdef __cplusplus

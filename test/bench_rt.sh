@@ -30,6 +30,8 @@ for p in $(seq $PASSES); do
 	run_cfg fault 5000 ZPOLINE_SITES=fault ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
 	run_cfg vector 200000 ZPOLINE_HOOK="$T/hook_pass_vector.so" LD_PRELOAD="$LIB"
 	run_cfg next 200000 ZPOLINE_HOOK="$T/hook_pass_next.so" LD_PRELOAD="$LIB"
+	run_cfg chain 200000 ZPOLINE_HOOK="$T/hook_pass.so:$T/hook_pass.so" LD_PRELOAD="$LIB"
+	run_cfg swap 200000 ZPOLINE_SWAP=RTMAX ZPOLINE_HOOK="$T/hook_pass.so" LD_PRELOAD="$LIB"
 done
 nw=$(awk '{ print $2 }' "$W/native" | median)
 ni=$(awk '{ print $4 }' "$W/native" | median)
@@ -42,7 +44,9 @@ for c in native:"native" \
 	 page0:"page-0 sites, pass-through hook (no vector state)" \
 	 fault:"page-0 sites by the fault path (page 0 unmapped)" \
 	 vector:"default sites, pass-through hook, vector state saved" \
-	 next:"default sites, pass-through hook making the call with next()"; do
+	 next:"default sites, pass-through hook making the call with next()" \
+	 chain:"default sites, two pass-through hooks chained (no vector state)" \
+	 swap:"default sites, pass-through hook, swapping on (vector state saved)"; do
 	f=${c%%:*} label=${c#*:}
 	w=$(awk '{ print $2 }' "$W/$f" | median)
 	i=$(awk '{ print $4 }' "$W/$f" | median)

@@ -361,7 +361,7 @@ fi
 make -s uninstall PREFIX="$prefix" DESTDIR= >"$p/uninstall.out" 2>&1
 (cd "$prefix" && find . -type f | sort) >"$p/left"
 printf './lib/other.so\n./share/man/man1/other.1\n' >"$p/want-left"
-cmp -s "$p/want-left" "$p/left" && [ "$(wc -l <"$p/installed")" -eq 9 ]
+cmp -s "$p/want-left" "$p/left" && [ "$(wc -l <"$p/installed")" -eq 10 ]
 result uninstall-removes-exactly-what-install-put $? "$p/installed" "$p/left"
 rm -rf "$p"
 

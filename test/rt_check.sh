@@ -500,19 +500,24 @@ fi
 rm -rf "$S"
 
 echo "== the dispatch path calls no libc"
-# dispatch.c (the path of every call), the decoder and the planner call
-# no libc at all; rewrite.c and zpoline.c only what start-up needs.
+# dispatch.c (the path of every call), chain.c and swap.c (the hooks and
+# their sections), the decoder and the planner call no libc at all;
+# rewrite.c, zpoline.c and unwind.c only what start-up needs (zpoline.c's
+# dlsym: zpoline_start looks for a runtime already running).
 libc_of() {
 	nm -u "$top/build/$1" | awk '$2 !~ /^zp_|^__start_zp_own$|^__stop_zp_own$|^_GLOBAL_OFFSET_TABLE_$/ { print $2 }' | sort | tr '\n' ' '
 }
-d=$(libc_of dispatch.o) r=$(libc_of rewrite.o) z=$(libc_of zpoline.o)
+d=$(libc_of dispatch.o)$(libc_of chain.o)$(libc_of swap.o)
+r=$(libc_of rewrite.o) z=$(libc_of zpoline.o) u=$(libc_of unwind.o)
 s=$(libc_of decoder.o)$(libc_of sites.o)
 if [ -z "$d" ] && [ -z "$s" ] &&
    [ "$r" = "dl_iterate_phdr getauxval " ] &&
-   [ "$z" = "dladdr1 getauxval " ]; then
-	ok "dispatch.o, decoder.o, sites.o: no libc; rewrite.o, zpoline.o: start-up only"
+   [ "$z" = "dladdr1 dlsym getauxval " ] &&
+   [ "$u" = "dl_iterate_phdr dladdr1 dlclose dlinfo dlopen dlsym getauxval " ]; then
+	ok "dispatch.o, chain.o, swap.o, decoder.o, sites.o: no libc; rewrite.o, zpoline.o, unwind.o: start-up only"
 else
-	echo "    dispatch.o: $d"; echo "    rewrite.o: $r"; echo "    zpoline.o: $z"
+	echo "    dispatch.o, chain.o, swap.o: $d"; echo "    rewrite.o: $r"
+	echo "    zpoline.o: $z"; echo "    unwind.o: $u"
 	echo "    decoder.o, sites.o: $s"
 	bad "unexpected undefined symbols"
 fi
