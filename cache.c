@@ -66,7 +66,8 @@ static uint64_t zp_fnv(uint64_t h, const void *p, size_t n)
 }
 #define ZP_FNV_INIT 0xcbf29ce484222325ull
 
-/* The build-id of libzpoline.so, from its own program headers. */
+/* The build-id of the object holding the runtime (libzpoline.so, or a
+ * program that embeds it), from its own program headers. */
 static int zp_read_runtime_id(void)
 {
 	extern const Elf64_Ehdr __ehdr_start __attribute__((visibility("hidden")));
@@ -74,6 +75,12 @@ static int zp_read_runtime_id(void)
 					      __ehdr_start.e_phoff);
 	uintptr_t bias = (uintptr_t)&__ehdr_start;
 
+	/* The header is at the start of the segment of file offset 0: the
+	   load bias is its address less that segment's p_vaddr (0 in a
+	   shared object, the link address in a non-PIE program). */
+	for (unsigned k = 0; k < __ehdr_start.e_phnum; k++)
+		if (ph[k].p_type == PT_LOAD && ph[k].p_offset == 0)
+			bias -= ph[k].p_vaddr;
 	for (unsigned k = 0; k < __ehdr_start.e_phnum; k++) {
 		if (ph[k].p_type != PT_NOTE)
 			continue;

@@ -385,35 +385,10 @@ static void set(const char *var, const char *value)
 
 #define SWAP_MAGIC 0x7a707377	/* swap.c's ZP_SWAP_MAGIC */
 
-/* ZPOLINE_SWAP's value as the runtime reads it (swap.c): the signal, or
- * -1.  USR1, USR2, RTMIN[+n], RTMAX[-n] (glibc's RTMIN is 34), a number;
- * "SIG" optional. */
+/* ZPOLINE_SWAP's value as the runtime reads it: the signal, or -1. */
 static int swap_signal(const char *v)
 {
-	char *end;
-	long n = 0;
-	int sig = -1;
-
-	if (!strncmp(v, "SIG", 3))
-		v += 3;
-	if (!strcmp(v, "USR1"))
-		return SIGUSR1;
-	if (!strcmp(v, "USR2"))
-		return SIGUSR2;
-	if (!strncmp(v, "RTMIN", 5) || !strncmp(v, "RTMAX", 5)) {
-		int max = v[4] == 'X';
-		v += 5;
-		if (*v && *v != (max ? '-' : '+'))
-			return -1;
-		if (*v && (!v[1] || (n = strtol(v + 1, &end, 10), *end) ||
-			   v[1] < '0' || v[1] > '9'))
-			return -1;
-		sig = max ? 64 - n : 34 + n;
-	} else if (*v >= '0' && *v <= '9') {
-		n = strtol(v, &end, 10);
-		sig = *end || n > 64 ? -1 : (int)n;
-	}
-	return sig == SIGUSR1 || sig == SIGUSR2 || (sig >= 34 && sig <= 64) ? sig : -1;
+	return zp_config_signal(v, strlen(v));
 }
 
 /* NAME=value in /proc/PID/environ (the environment it started with), or

@@ -41,6 +41,55 @@ static int zc_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* ---- signal names (swap) ------------------------------------------------- */
+
+/* Whether s[*i..n) starts with word w; if so, *i moves past it. */
+static int zc_take(const char *s, size_t *i, size_t n, const char *w)
+{
+	size_t j = *i;
+	for (; *w; w++, j++)
+		if (j >= n || s[j] != *w)
+			return 0;
+	*i = j;
+	return 1;
+}
+
+/* The decimal number s[i..n), or -1 (none, or over 1000). */
+static long zc_number(const char *s, size_t i, size_t n)
+{
+	long v = 0;
+	if (i >= n)
+		return -1;
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > 1000)
+			return -1;
+		v = v * 10 + s[i] - '0';
+	}
+	return v;
+}
+
+int zp_config_signal(const char *s, size_t n)
+{
+	size_t i = 0;
+	long sig, k;
+
+	zc_take(s, &i, n, "SIG");
+	if (zc_take(s, &i, n, "USR1"))
+		sig = i == n ? ZP_SIGUSR1 : -1;
+	else if (zc_take(s, &i, n, "USR2"))
+		sig = i == n ? ZP_SIGUSR2 : -1;
+	else if (zc_take(s, &i, n, "RTMIN"))
+		sig = i == n ? ZP_SIGRTMIN : s[i] == '+' &&
+		      (k = zc_number(s, i + 1, n)) >= 0 ? ZP_SIGRTMIN + k : -1;
+	else if (zc_take(s, &i, n, "RTMAX"))
+		sig = i == n ? ZP_SIGRTMAX : s[i] == '-' &&
+		      (k = zc_number(s, i + 1, n)) >= 0 ? ZP_SIGRTMAX - k : -1;
+	else
+		sig = zc_number(s, i, n);
+	return sig == ZP_SIGUSR1 || sig == ZP_SIGUSR2 ||
+	       (sig >= ZP_SIGRTMIN && sig <= ZP_SIGRTMAX) ? (int)sig : -1;
+}
+
 /* ---- messages ------------------------------------------------------------ */
 
 struct msg {
@@ -80,7 +129,7 @@ static void m_quote(struct msg *m, const char *s, size_t n)
 
 /* ---- the keys -------------------------------------------------------------- */
 
-enum check { PATHS, PATH, SUMMARY, TRACE, BOOL };
+enum check { PATHS, PATH, SUMMARY, TRACE, BOOL, SIGNAL, CACHE };
 
 static const struct key {
 	const char *name;
@@ -94,6 +143,9 @@ static const struct key {
 	{ "trace", TRACE, offsetof(struct zp_config, trace), ZP_CONFIG_TRACE },
 	{ "verbose", BOOL, offsetof(struct zp_config, verbose),
 	  sizeof ((struct zp_config *)0)->verbose },
+	{ "swap", SIGNAL, offsetof(struct zp_config, swap),
+	  sizeof ((struct zp_config *)0)->swap },
+	{ "cache", CACHE, offsetof(struct zp_config, cache), ZP_CONFIG_PATHS },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -150,6 +202,14 @@ static int bad_value(struct msg *m, const struct key *k, const char *v, size_t n
 		m_quote(m, v, n);
 		m_put(m, " (0 or 1)");
 		return 1;
+	case SIGNAL:
+		if (zp_config_signal(v, n) > 0)
+			return 0;
+		m_quote(m, v, n);
+		m_put(m, " (USR1, USR2, RTMIN..RTMAX, e.g. RTMAX)");
+		return 1;
+	case CACHE:
+		return !zc_is(v, n, "0") && bad_path(m, v, n);
 	case TRACE:
 		for (size_t i = 0; i < n; i++)
 			if (zc_blank(v[i])) {

@@ -12,6 +12,8 @@
  *     summary = both                # 0, 1 or both
  *     trace   = %file,read,write    # strace's -e trace= syntax
  *     verbose = 1                   # 0 or 1
+ *     swap    = RTMAX               # the signal of swap requests
+ *     cache   = /var/cache/zp       # the plan cache's directory, or 0: none
  *
  * A key given twice keeps its last value.  A bad line (unknown key, bad
  * value, no "=") is reported through the error callback and skipped; the
@@ -33,6 +35,8 @@ struct zp_config {
 	char summary[5];		/* "0", "1" or "both" */
 	char trace[ZP_CONFIG_TRACE];	/* passed on to the tracer as given */
 	char verbose[2];		/* "0" or "1" */
+	char swap[12];			/* a signal, as zp_config_signal reads it */
+	char cache[ZP_CONFIG_PATHS];	/* "0" or an absolute path */
 };
 
 /*
@@ -50,5 +54,20 @@ int zp_config_parse(const char *text, size_t len, const char *fname,
 
 /* The value of key name ("hook", "output", ...), or NULL when unset. */
 const char *zp_config_get(const struct zp_config *c, const char *name);
+
+/* Signal numbers as glibc has them on x86-64 Linux (signal.h is not
+ * included here: the runtime's files use the kernel's numbers). */
+#define ZP_SIGUSR1 10
+#define ZP_SIGUSR2 12
+#define ZP_SIGRTMIN 34	/* glibc's SIGRTMIN: the kernel's 32 and 33 are its own */
+#define ZP_SIGRTMAX 64
+
+/*
+ * The signal named by s[0..n) for swap requests (ZPOLINE_SWAP, swap =,
+ * zpoline --swap): USR1, USR2, RTMIN, RTMIN+k, RTMAX, RTMAX-k or a number,
+ * "SIG" in front optional; -1 unless it is SIGUSR1, SIGUSR2 or one of
+ * SIGRTMIN..SIGRTMAX.
+ */
+int zp_config_signal(const char *s, size_t n);
 
 #endif /* ZP_CONFIG_H */

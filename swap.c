@@ -67,6 +67,7 @@
 #include <sys/syscall.h>
 #include <sys/ucontext.h>
 
+#include "config.h"
 #include "runtime.h"
 
 #define ZP_SWAP_MAGIC 0x7a707377 /* "zpsw": si_value of a request */
@@ -91,46 +92,13 @@ static int zp_slot_state[ZP_SLOTS];
  * and their uses are the program's.
  */
 
-static int zp_prefix(const char **s, const char *p)
-{
-	const char *t = *s;
-	while (*p && *t == *p)
-		t++, p++;
-	if (*p)
-		return 0;
-	*s = t;
-	return 1;
-}
-
-static long zp_number(const char *s)
-{
-	long v = 0;
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 1000)
-			return -1;
-		v = v * 10 + *s - '0';
-	}
-	return v;
-}
-
 int zp_swap_setting(const char *v)
 {
-	const char *s = v;
-	long sig = -1, n;
-	zp_prefix(&s, "SIG");
-	if (zp_prefix(&s, "USR1") && !*s)
-		sig = SIGUSR1;
-	else if (zp_prefix(&s, "USR2") && !*s)
-		sig = SIGUSR2;
-	else if (zp_prefix(&s, "RTMIN"))
-		sig = !*s ? 34 : *s == '+' && (n = zp_number(s + 1)) >= 0 ? 34 + n : -1;
-	else if (zp_prefix(&s, "RTMAX"))
-		sig = !*s ? 64 : *s == '-' && (n = zp_number(s + 1)) >= 0 ? 64 - n : -1;
-	else
-		sig = zp_number(s);
-	if (sig != SIGUSR1 && sig != SIGUSR2 && (sig < 34 || sig > 64)) {
+	size_t n = 0;
+	while (v[n])
+		n++;
+	int sig = zp_config_signal(v, n);
+	if (sig < 0) {
 		zp_say("ZPOLINE_SWAP=", v, ": not a signal for swap requests"
 		       " (SIGUSR1, SIGUSR2, SIGRTMIN..SIGRTMAX, e.g. RTMAX):"
 		       " swapping is off", NULL);

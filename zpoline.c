@@ -495,9 +495,8 @@ void zp_start(void)
 		zp_swap_setting(swap);
 	zp_dispatch_init();
 	zp_fds_init();
-	/* (Not for a program that embeds the runtime: cache.c reads the
-	   runtime's build-id as a shared object's, which a non-PIE program
-	   is not.) */
+	/* Not for a program that embeds the runtime: it did not ask for
+	   files in its user's home. */
 	if (!zp_secure && !zp_embedded)
 		zp_cache_init(zp_setting("cache"), zp_getenv("XDG_CACHE_HOME"),
 			      zp_getenv("HOME"));

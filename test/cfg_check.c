@@ -31,7 +31,7 @@
 #include "../config.h"
 
 static const char *const key_names[] = { "hook", "output", "summary", "trace",
-					 "verbose" };
+					 "verbose", "swap", "cache" };
 #define NKEYS (sizeof key_names / sizeof key_names[0])
 
 /* ---- messages the parser sends ----------------------------------------- */
