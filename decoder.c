@@ -518,9 +518,10 @@ static int general(const uint8_t *p, size_t n) __attribute__((noinline));
  *              for each place the opcode and the ModRM can be are done
  *              side by side, and conditional moves keep the right ones.
  *   not_hot()  out of line, the next commonest: one legacy prefix or
- *              REX 0F before what hot() takes, the groups (whose table
- *              entries carry the operands of their /0 member, so hot()
- *              has measured the instruction already) and VEX/EVEX.
+ *              REX 0F before what hot() takes (skip1(), which zp_sweep
+ *              also has inline), the groups (whose table entries carry
+ *              the operands of their /0 member, so hot() has measured
+ *              the instruction already) and VEX/EVEX.
  *   general()  anything else, and anything with fewer than 15 bytes
  *              readable.
  *
@@ -624,6 +625,34 @@ static inline unsigned prefix_state(unsigned b)
 	return (b == 0x66 ? S66 : 0) | (b == 0x67 ? S67 : 0);
 }
 
+/* 1 if the instruction w, of class cls in hot(), starts with one legacy
+   prefix (not after a REX) or with REX 0F, which skip1() steps over. */
+static inline int skips(uint64_t w, unsigned cls)
+{
+	return cls == C_PFX ? (w & 0xf0) != 0x40 : cls == C_0F;
+}
+
+/*
+ * The length of the instruction w when skips(w, cls): 1 + what hot()
+ * finds in the bytes after the first, or -1 to ask general().
+ */
+static inline __attribute__((always_inline)) int skip1(uint64_t w,
+							unsigned cls)
+{
+	unsigned st = cls == C_PFX ? prefix_state(w & 0xff) : 0, len;
+	struct hot h;
+
+	len = 1 + hot_of(w >> 8, &h);
+	if (h.a & CLASS_MASK)
+		return -1;
+	if (__builtin_expect(st && (h.a & 0x30), 0)) {
+		/* 66 or 67 resizes the immediate (with REX.W) */
+		unsigned sw = (w >> 8 & 0xf8) == 0x48 ? SW : 0;
+		len += imm_bytes(h.a, st | sw) - imm_bytes(h.a, sw);
+	}
+	return len;
+}
+
 /*
  * The instruction at p (first 8 bytes w) when hot() found a class: len, a,
  * m and pos are what hot() found (struct hot, passed in registers).  Its
@@ -633,22 +662,10 @@ static __attribute__((noinline)) int not_hot(const uint8_t *p, uint64_t w,
 					     unsigned len, unsigned a,
 					     unsigned m, unsigned pos)
 {
-	unsigned cls = a >> 8 & 15, reg = m >> 3 & 7, st;
-	struct hot h1;
+	unsigned cls = a >> 8 & 15, reg = m >> 3 & 7;
 
-	/* One legacy prefix (not after REX), or REX 0F: step over it */
-	if (cls == C_PFX ? (w & 0xf0) != 0x40 : cls == C_0F) {
-		st = cls == C_PFX ? prefix_state(w & 0xff) : 0;
-		len = 1 + hot_of(w >> 8, &h1);
-		if (h1.a & CLASS_MASK)
-			return -1;
-		if (__builtin_expect(st && (h1.a & 0x30), 0)) {
-			/* 66 or 67 resizes the immediate (with REX.W) */
-			unsigned sw = (w >> 8 & 0xf8) == 0x48 ? SW : 0;
-			len += imm_bytes(h1.a, st | sw) - imm_bytes(h1.a, sw);
-		}
-		return len;
-	}
+	if (skips(w, cls))
+		return skip1(w, cls);
 	switch (cls) {
 	case C_GRP11:	/* C6/C7 /0 mov; C6 F8 xabort, C7 F8 xbegin */
 		return reg == 0 || m == 0xf8 ? (int)len : 0;
@@ -702,7 +719,11 @@ size_t zp_sweep(const uint8_t *p, size_t n, size_t *invalid)
 			p += l;
 			continue;
 		}
-		if ((len = not_hot(p, w, l, h.a, h.m, h.pos)) < 0)
+		if (skips(w, h.a >> 8 & 15))	/* the commonest, inline */
+			len = skip1(w, h.a >> 8 & 15);
+		else
+			len = not_hot(p, w, l, h.a, h.m, h.pos);
+		if (len < 0)
 			len = general(p, end - p);
 		if (len > 0) {
 			p += len;
