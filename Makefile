@@ -144,7 +144,7 @@ $(B)/test/hook_pass.so: test/hook_pass.c zpoline.h | $(B)/test
 $(B)/test/hook_pass_vector.so: test/hook_pass.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib \
 		-DPASS_VECTOR -o $@ $<
-$(B)/test/hook_early.so: test/hook_early.c zpoline.h | $(B)/test
+$(B)/test/hook_early.so: test/hook_early.c test/hook_dec.h zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -o $@ $<
 $(B)/test/hook_marker.so: test/hook_marker.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -o $@ $<
@@ -182,10 +182,10 @@ $(B)/test/hook_answer_libc_a.so $(B)/test/hook_answer_libc_c.so: \
 		$(B)/test/hook_answer_libc_%.so: test/hook_answer.c zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -DWITH_LIBC $(ANSWER_$*) -o $@ $<
 $(B)/test/hook_log_x.so $(B)/test/hook_log_y.so: $(B)/test/hook_log_%.so: \
-		test/hook_log.c zpoline.h | $(B)/test
+		test/hook_log.c test/hook_dec.h zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -DNAME='"$*"' \
 		-o $@ $<
-$(B)/test/hook_log_next.so: test/hook_log.c zpoline.h | $(B)/test
+$(B)/test/hook_log_next.so: test/hook_log.c test/hook_dec.h zpoline.h | $(B)/test
 	$(CC) $(CFLAGS) -shared -fPIC -mgeneral-regs-only -nostdlib -DNAME='"n"' \
 		-DUSE_NEXT -o $@ $<
 

@@ -64,6 +64,16 @@
 	mov	F_ARG5(%rbp), %r9
 .endm
 
+/* The program's own argument registers back, from the frame (rbp). */
+.macro PROGRAM_ARGS
+	mov	F_RDI(%rbp), %rdi
+	mov	F_RSI(%rbp), %rsi
+	mov	F_RDX(%rbp), %rdx
+	mov	F_R10(%rbp), %r10
+	mov	F_R8(%rbp), %r8
+	mov	F_R9(%rbp), %r9
+.endm
+
 /* Save/restore the vector state below the aligned rsp, if the hook needs it. */
 .macro VEC_SAVE
 	cmpb	$ZP_VEC_NONE, zp_vec_mode(%rip)
@@ -176,12 +186,7 @@ zp_plain_syscall:
 /* Back to the program.  rax = result, rbp = frame, rsp = vector area. */
 .Lreturn:
 	VEC_RESTORE
-	mov	F_RDI(%rbp), %rdi
-	mov	F_RSI(%rbp), %rsi
-	mov	F_RDX(%rbp), %rdx
-	mov	F_R10(%rbp), %r10
-	mov	F_R8(%rbp), %r8
-	mov	F_R9(%rbp), %r9
+	PROGRAM_ARGS
 	RESTORE_FLAGS
 	mov	F_RFLAGS(%rbp), %r11	/* r11 = rflags, as sysret leaves it */
 	mov	F_RET(%rbp), %rcx	/* rcx = site+2 (the continuation sets it) */
@@ -215,12 +220,7 @@ zp_plain_syscall:
  * kernel returns to the gate, which jumps straight back to the program. */
 .Ltail:
 	VEC_RESTORE
-	mov	F_RDI(%rbp), %rdi
-	mov	F_RSI(%rbp), %rsi
-	mov	F_RDX(%rbp), %rdx
-	mov	F_R10(%rbp), %r10
-	mov	F_R8(%rbp), %r8
-	mov	F_R9(%rbp), %r9
+	PROGRAM_ARGS
 	mov	F_NR(%rbp), %rax
 	RESTORE_FLAGS			/* keeps rax */
 	mov	F_TAIL(%rbp), %rcx

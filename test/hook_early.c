@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 
 #include "../zpoline.h"
+#include "hook_dec.h"
 
 #define MAX 65536
 static long seen[MAX][2];
@@ -33,30 +34,15 @@ static void after(const struct zpoline_call *c, long result)
 	add(c->nr, result);
 }
 
-static char *put(char *p, long v)
-{
-	char d[24];
-	int k = 0;
-	unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
-	do
-		d[k++] = '0' + u % 10;
-	while (u /= 10);
-	if (v < 0)
-		*p++ = '-';
-	while (k)
-		*p++ = d[--k];
-	return p;
-}
-
 static long hook(struct zpoline_call *c)
 {
 	if (c->nr == SYS_exit_group) {
 		char *p = text;
 		add(c->nr, 0);
 		for (unsigned long i = 0; i < n; i++) {
-			p = put(p, seen[i][0]);
+			p = put_dec(p, seen[i][0]);
 			*p++ = ' ';
-			p = put(p, seen[i][1]);
+			p = put_dec(p, seen[i][1]);
 			*p++ = '\n';
 		}
 		long r;

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 
 #include "../zpoline.h"
+#include "hook_dec.h"
 
 static zpoline_hook_fn next;
 static int fd = -1;
@@ -29,21 +30,6 @@ static char *put(char *p, const char *s)
 	return p;
 }
 
-static char *num(char *p, long v)
-{
-	char d[24];
-	int k = 0;
-	unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
-	do
-		d[k++] = '0' + u % 10;
-	while (u /= 10);
-	if (v < 0)
-		*p++ = '-';
-	while (k)
-		*p++ = d[--k];
-	return p;
-}
-
 static void line(const char *what, long nr, int with_result, long result)
 {
 	char buf[96], *p = buf;
@@ -51,10 +37,10 @@ static void line(const char *what, long nr, int with_result, long result)
 	p = put(p, NAME " ");
 	p = put(p, what);
 	p = put(p, " ");
-	p = num(p, nr);
+	p = put_dec(p, nr);
 	if (with_result) {
 		p = put(p, " ");
-		p = num(p, result);
+		p = put_dec(p, result);
 	}
 	*p++ = '\n';
 	__asm__ volatile("syscall" : "=a"(r) : "a"(SYS_write), "D"(fd), "S"(buf),
