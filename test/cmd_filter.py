@@ -61,7 +61,7 @@ def main(argv):
         got = trace.get(tid, [])
         early = set(id(w) for c in want if isinstance(c, tc.Window)
                     for w in c.calls)
-        for i, (s, t) in enumerate(tc.align(want, got, False, exceptions)):
+        for i, (s, t) in enumerate(tc.align(want, got, exceptions)):
             if s is None or t is None or not tc.agree(s, t):
                 return fail("tid %d, call %d:\n  strace: %s\n  tracer: %s" % (
                     tid, i, s.text if s else "(nothing)",

@@ -64,14 +64,6 @@ named in the report (an exception applies to exactly the lines described):
     process): nothing in user space runs, so no hook can see it.  The
     disposition is the last rt_sigaction of that signal in the thread, or
     in its creator before the clone, and so on up, none past an execve.
-  - signal-lines: strace's signal lines for signals with a handler, when
-    the tracer printed no signal line at all in the run: the runtime does
-    not report signal delivery to the hook (init->signal) yet.  Once the
-    tracer prints any, each is compared word for word.
-  - segv-sigreturn: the rt_sigreturn ending a handler of SIGSEGV, when
-    the tracer does not print it: the runtime takes SIGSEGV first (for
-    its own use) and forwards it to the program's handler, and the end of
-    that handler does not reach the hook yet (issue 9, part 3).
   - vdso-fallback: a clock_gettime, clock_getres, gettimeofday, time or
     getcpu the tracer did not print: the vDSO makes these calls itself
     when it cannot answer (a CPU-time clock, say), and the runtime does
@@ -332,7 +324,6 @@ def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
     out, skipping, lost, shown, window = [], False, False, False, None
     second_half = None              # of a close_range split in two
     interrupted = {}                # rt_sigreturn's index: the call it ends
-    last_signal = None
     if exceptions is None:
         exceptions = collections.Counter()
     for i, c in enumerate(calls):
@@ -385,10 +376,6 @@ def strace_view(calls, fds, summary=False, exceptions=None, handler=None,
                 interrupted[k] = Call(c.args.ljust(39) + " = -1 EINTR "
                                       "(Interrupted system call)")
             continue
-        if c.name == "---":
-            last_signal = c.text.split()[1]
-        if c.name == "rt_sigreturn" and last_signal == "SIGSEGV":
-            c.optional = "segv-sigreturn"
         if c.name in VDSO:
             c.optional = "vdso-fallback"
         if c.name == "---" and handler:
@@ -420,18 +407,14 @@ def agree(s, t):
     return s.key() == t.key()
 
 
-def align(want, got, signals, exceptions):
+def align(want, got, exceptions):
     """Pairs strace's calls with the tracer's, in order: [(s, t)], with
-    None on one side where they part (see the reordering above).  Without
-    signals, strace's signal lines are passed over."""
+    None on one side where they part (see the reordering above)."""
     want = list(want)
     out, i, j = [], 0, 0
     while i < len(want) or j < len(got):
         s = want[i] if i < len(want) else None
         t = got[j] if j < len(got) else None
-        if s is not None and s.name == "---" and not signals:
-            i += 1
-            continue
         if isinstance(s, Window):
             nxt = [w for w in want[i + 1:i + 8] if not w.optional and
                    w.name not in ("---", "rt_sigreturn", "<window>")][:3]
@@ -555,13 +538,10 @@ def handler_involved(s, t):
     return handlers(s.text) != handlers(t.text)
 
 
-def compare_thread(want, got, names_only, exceptions, signals):
-    """(equal lines, first difference or None) for one thread; signals:
-    whether the tracer printed signal lines in this run."""
-    if not signals and any(s.name == "---" for s in want):
-        exceptions["signal-lines"] += sum(s.name == "---" for s in want)
+def compare_thread(want, got, names_only, exceptions):
+    """(equal lines, first difference or None) for one thread."""
     equal = 0
-    pairs = align(want, got, signals, exceptions)
+    pairs = align(want, got, exceptions)
     early = set()
     for w in want:
         if isinstance(w, Window):
@@ -624,7 +604,6 @@ def main(argv):
     errors, lines = [], 0
     exceptions = collections.Counter()
     tids = sorted(set(strace) | set(trace))
-    signals = any(t.name == "---" for calls in trace.values() for t in calls)
     drop = set(extra) - probed_names(probe, fds) if extra else set()
     for tid in tids:
         want = strace_view(
@@ -632,7 +611,7 @@ def main(argv):
             handler=lambda i, sig, tid=tid: has_handler(strace, made, tid,
                                                         i, sig), drop=drop)
         equal, error = compare_thread(want, trace.get(tid, []), names_only,
-                                      exceptions, signals)
+                                      exceptions)
         lines += equal
         if error:
             errors.append("tid %d, %s" % (tid, error))
