@@ -144,6 +144,11 @@ HIDDEN void put_sigaction(struct ctx *x, unsigned long addr, enum dir d);
 HIDDEN void put_timespec(struct line *l, long sec, long nsec);
 HIDDEN void put_timespec_at(struct ctx *x, unsigned long addr, enum dir d);
 HIDDEN void put_timeval_at(struct ctx *x, unsigned long addr, enum dir d);
+/* An array of n elements of size (at most 64) bytes at addr, each shown by
+ * f, at most STR_MAX of them; strace's print_array. */
+HIDDEN void put_array(struct ctx *x, unsigned long addr, size_t n,
+		      size_t size, enum dir d,
+		      void (*f)(struct line *, const void *));
 HIDDEN void put_iovec(struct ctx *x, unsigned long addr, unsigned long n,
 		      long data, enum dir d);
 HIDDEN void put_sockaddr(struct ctx *x, unsigned long addr, long len,

@@ -376,9 +376,8 @@ void put_timeval_at(struct ctx *x, unsigned long addr, enum dir d)
 
 /* An array of n elements of size bytes at addr, at most STR_MAX shown,
  * each by f; strace's print_array. */
-static void put_array(struct ctx *x, unsigned long addr, size_t n,
-		      size_t size, enum dir d,
-		      void (*f)(struct line *, const void *))
+void put_array(struct ctx *x, unsigned long addr, size_t n, size_t size,
+	       enum dir d, void (*f)(struct line *, const void *))
 {
 	unsigned char e[64];
 

@@ -1171,6 +1171,18 @@ static const struct xlat poll_flags[] = {
 	{ 0x2000, "POLLRDHUP" }, XEND
 };
 
+static void elem_pollfd(struct line *l, const void *e)
+{
+	const struct pollfd *p = e;
+	put(l, "{fd=");
+	put_dec(l, p->fd);
+	if (p->fd >= 0) {
+		put(l, ", events=");
+		put_flags(l, (unsigned short)p->events, poll_flags, "POLL???");
+	}
+	put_c(l, '}');
+}
+
 /* poll(fds, n, timeout), ppoll(fds, n, tmo, sigmask, size); the result
  * with the descriptors that became ready. */
 static void d_poll(struct ctx *x)
@@ -1181,34 +1193,7 @@ static void d_poll(struct ctx *x)
 	struct line *l = x->l, aux;
 	unsigned shown = 0;
 
-	if (!addr || peek(&p, addr, sizeof p, 0) != sizeof p) {
-		put_ptr(l, addr);
-	} else {
-		put_c(l, '[');
-		for (unsigned i = 0; i < n; i++) {
-			if (i)
-				put(l, ", ");
-			if (i == STR_MAX) {
-				put(l, "...");
-				break;
-			}
-			if (peek(&p, addr + i * sizeof p, sizeof p, 0) != sizeof p) {
-				put(l, "... /* ");
-				put_hex(l, addr + i * sizeof p);
-				put(l, " */");
-				break;
-			}
-			put(l, "{fd=");
-			put_dec(l, p.fd);
-			if (p.fd >= 0) {
-				put(l, ", events=");
-				put_flags(l, (unsigned short)p.events, poll_flags,
-					  "POLL???");
-			}
-			put_c(l, '}');
-		}
-		put_c(l, ']');
-	}
+	put_array(x, addr, n, sizeof p, IN, elem_pollfd);
 	sep(x);
 	put_udec(l, n);
 	sep(x);
@@ -1736,26 +1721,9 @@ static void d_io_uring_register(struct ctx *x)
 	switch (op) {
 	case IORING_REGISTER_FILES:
 	case IORING_REGISTER_EVENTFD:
-	case IORING_REGISTER_EVENTFD_ASYNC: {
-		int fd;
-		if (!A(2) || peek(&fd, A(2), sizeof fd, 0) != sizeof fd) {
-			put_ptr(l, A(2));
-			break;
-		}
-		put_c(l, '[');
-		for (unsigned i = 0; i < n; i++) {
-			if (i)
-				put(l, ", ");
-			if (i == STR_MAX) {
-				put(l, "...");
-				break;
-			}
-			peek(&fd, A(2) + 4 * i, sizeof fd, 0);
-			elem_fd(l, &fd);
-		}
-		put_c(l, ']');
+	case IORING_REGISTER_EVENTFD_ASYNC:
+		put_array(x, A(2), n, sizeof(int), IN, elem_fd);
 		break;
-	}
 	default:
 		put_ptr(l, A(2));
 	}
